@@ -1,0 +1,156 @@
+// The one HTTP client of the SPA: base URL, token header, error envelope -> ApiError,
+// 401 -> sign out and back to the login page.
+import { useAuthStore } from '../stores/auth.js'
+
+export const API_BASE = '/api'
+
+export class ApiError extends Error {
+  constructor(status, code, message, fields = {}, retryAfter = null) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.fields = fields || {}
+    this.retryAfter = retryAfter
+  }
+}
+
+const FALLBACK_MESSAGES = {
+  400: 'The request was not accepted.',
+  401: 'Your session has ended. Please sign in again.',
+  403: 'You are not allowed to do that.',
+  404: 'Not found.',
+  409: 'That conflicts with the current state. Reload and try again.',
+  413: 'That file is too large.',
+  415: 'The server did not accept the format of the request.',
+  422: 'The request could not be processed.',
+}
+
+let unauthorizedHandler = defaultUnauthorizedHandler
+
+function defaultUnauthorizedHandler() {
+  const here = window.location.pathname + window.location.search
+  if (window.location.pathname !== '/login') {
+    window.location.assign(`/login?next=${encodeURIComponent(here)}`)
+  }
+}
+
+/** Replace what happens after a 401 on an authenticated request (the app routes to /login). */
+export function setUnauthorizedHandler(handler) {
+  unauthorizedHandler = handler || defaultUnauthorizedHandler
+}
+
+function buildUrl(path, params) {
+  let url = API_BASE + (path.startsWith('/') ? path : `/${path}`)
+  if (params) {
+    const search = new URLSearchParams()
+    for (const [key, value] of Object.entries(params)) {
+      if (value !== undefined && value !== null && value !== '') search.append(key, String(value))
+    }
+    const query = search.toString()
+    if (query) url += (url.includes('?') ? '&' : '?') + query
+  }
+  return url
+}
+
+function parseRetryAfter(value) {
+  if (!value) return null
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds))
+  const date = Date.parse(value)
+  if (Number.isNaN(date)) return null
+  return Math.max(0, Math.ceil((date - Date.now()) / 1000))
+}
+
+async function readBody(response) {
+  if (response.status === 204) return null
+  const text = await response.text()
+  if (!text) return null
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+function errorFrom(response, body) {
+  const status = response.status
+  const envelope = body && typeof body === 'object' ? body.error : null
+  if (status === 429) {
+    const retryAfter = parseRetryAfter(response.headers.get('Retry-After'))
+    const wait = retryAfter === null ? 'a moment' : `${retryAfter} second${retryAfter === 1 ? '' : 's'}`
+    return new ApiError(
+      429,
+      envelope?.code || 'rate_limited',
+      `Too many requests. Please try again in ${wait}.`,
+      envelope?.fields || {},
+      retryAfter,
+    )
+  }
+  if (envelope && typeof envelope === 'object') {
+    return new ApiError(
+      status,
+      envelope.code || 'error',
+      envelope.message || FALLBACK_MESSAGES[status] || 'Something went wrong.',
+      envelope.fields || {},
+    )
+  }
+  const message =
+    FALLBACK_MESSAGES[status] ||
+    (status >= 500
+      ? 'The server had a problem handling this request. Please try again shortly.'
+      : `The request failed (HTTP ${status}).`)
+  return new ApiError(status, status >= 500 ? 'server_error' : 'http_error', message)
+}
+
+/**
+ * Send one request to the API and return its parsed JSON body (null for 204).
+ * Throws ApiError for every failure, including a network failure (status 0).
+ */
+export async function request(method, path, { body, params, headers = {}, signal } = {}) {
+  const auth = useAuthStore()
+  const token = auth.token
+  const init = { method, headers: { Accept: 'application/json', ...headers }, signal }
+  if (token) init.headers['Authentication-Token'] = token
+  if (body !== undefined) {
+    if (body instanceof FormData) {
+      init.body = body
+    } else {
+      init.headers['Content-Type'] = 'application/json'
+      init.body = JSON.stringify(body)
+    }
+  }
+
+  let response
+  try {
+    response = await fetch(buildUrl(path, params), init)
+  } catch (err) {
+    if (err?.name === 'AbortError') throw err
+    throw new ApiError(
+      0,
+      'network_error',
+      'Could not reach the server. Check your connection and try again.',
+    )
+  }
+
+  const data = await readBody(response)
+  if (response.ok) return data === undefined ? null : data
+
+  const error = errorFrom(response, data)
+  // Only a request that carried a token can lose a session; a 401 without one is just an answer.
+  if (response.status === 401 && token) {
+    auth.clear()
+    unauthorizedHandler(error)
+  }
+  throw error
+}
+
+export const api = {
+  get: (path, options) => request('GET', path, options),
+  post: (path, body, options) => request('POST', path, { ...options, body }),
+  put: (path, body, options) => request('PUT', path, { ...options, body }),
+  patch: (path, body, options) => request('PATCH', path, { ...options, body }),
+  del: (path, options) => request('DELETE', path, options),
+}
+
+export default api

@@ -1,0 +1,40 @@
+import { reactive, ref } from 'vue'
+
+/**
+ * State for one form submission: `busy` while the action runs, `error` (the banner message)
+ * and `fields` (per-field messages from the API's error envelope) when it fails.
+ * `submit()` resolves to the action's result, or to undefined when it failed.
+ */
+export function useForm(action) {
+  const busy = ref(false)
+  const error = ref('')
+  const fields = reactive({})
+
+  function reset() {
+    error.value = ''
+    for (const key of Object.keys(fields)) delete fields[key]
+  }
+
+  function setFieldErrors(errors) {
+    for (const [key, message] of Object.entries(errors || {})) {
+      fields[key] = Array.isArray(message) ? message.join(' ') : String(message)
+    }
+  }
+
+  async function submit(...args) {
+    if (busy.value) return undefined
+    reset()
+    busy.value = true
+    try {
+      return await action(...args)
+    } catch (err) {
+      setFieldErrors(err?.fields)
+      error.value = err?.message || 'Something went wrong.'
+      return undefined
+    } finally {
+      busy.value = false
+    }
+  }
+
+  return { busy, error, fields, submit, reset, setFieldErrors }
+}

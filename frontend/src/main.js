@@ -1,0 +1,22 @@
+import { createApp } from 'vue'
+import { createPinia } from 'pinia'
+import App from './App.vue'
+import { setUnauthorizedHandler } from './api/client.js'
+import { createAppRouter } from './router/index.js'
+import './styles/main.css'
+
+const app = createApp(App)
+const pinia = createPinia()
+const router = createAppRouter()
+
+app.use(pinia)
+app.use(router)
+
+setUnauthorizedHandler(() => {
+  const current = router.currentRoute.value
+  if (current.name !== 'login') {
+    router.replace({ name: 'login', query: current.meta.public ? {} : { next: current.fullPath } })
+  }
+})
+
+router.isReady().then(() => app.mount('#app'))

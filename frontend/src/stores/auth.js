@@ -1,0 +1,75 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { api } from '../api/client.js'
+
+export const TOKEN_KEY = 'trackbase.token'
+
+function readStoredToken() {
+  try {
+    return window.localStorage.getItem(TOKEN_KEY)
+  } catch {
+    return null
+  }
+}
+
+function writeStoredToken(token) {
+  try {
+    if (token) window.localStorage.setItem(TOKEN_KEY, token)
+    else window.localStorage.removeItem(TOKEN_KEY)
+  } catch {
+    // Storage can be unavailable (private mode); the session then lasts for this tab only.
+  }
+}
+
+/** The signed-in user and their API token, shared by every page. */
+export const useAuthStore = defineStore('auth', () => {
+  const token = ref(readStoredToken())
+  const user = ref(null)
+
+  const isAuthenticated = computed(() => Boolean(token.value))
+  const isAdmin = computed(() => user.value?.role === 'admin')
+
+  function setToken(value) {
+    token.value = value || null
+    writeStoredToken(token.value)
+  }
+
+  function setUser(value) {
+    user.value = value || null
+  }
+
+  /** Forget the session locally (no request). */
+  function clear() {
+    setToken(null)
+    user.value = null
+  }
+
+  /** Sign in; stores the token and the user. Throws ApiError on bad credentials. */
+  async function login(email, password) {
+    const data = await api.post('/auth/login', { email, password })
+    setToken(data.token)
+    user.value = data.user || null
+    if (!user.value) await fetchMe()
+    return user.value
+  }
+
+  /** Sign out on the server (best effort) and locally. */
+  async function logout() {
+    try {
+      if (token.value) await api.post('/auth/logout', {})
+    } catch {
+      // The local session ends regardless: a dead token or an offline server changes nothing here.
+    } finally {
+      clear()
+    }
+  }
+
+  /** Load the current user from the API. */
+  async function fetchMe() {
+    const data = await api.get('/me')
+    user.value = data.user
+    return user.value
+  }
+
+  return { token, user, isAuthenticated, isAdmin, setToken, setUser, clear, login, logout, fetchMe }
+})
