@@ -1,0 +1,119 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { jsonResponse, mockFetch } from '../test-utils.js'
+import { useAuthStore } from '../stores/auth.js'
+import { ApiError, api, setUnauthorizedHandler } from './client.js'
+
+describe('api client', () => {
+  let onUnauthorized
+
+  beforeEach(() => {
+    window.localStorage.clear()
+    setActivePinia(createPinia())
+    onUnauthorized = vi.fn()
+    setUnauthorizedHandler(onUnauthorized)
+  })
+
+  afterEach(() => {
+    setUnauthorizedHandler(null)
+    vi.unstubAllGlobals()
+  })
+
+  it('sends the token header and JSON body to /api paths', async () => {
+    useAuthStore().setToken('tok-123')
+    const fetchMock = mockFetch(() => jsonResponse(200, { ok: true }))
+
+    const data = await api.post('/things', { name: 'x' })
+
+    expect(data).toEqual({ ok: true })
+    const [url, init] = fetchMock.mock.calls[0]
+    expect(url).toBe('/api/things')
+    expect(init.method).toBe('POST')
+    expect(init.headers['Authentication-Token']).toBe('tok-123')
+    expect(init.headers['Content-Type']).toBe('application/json')
+    expect(JSON.parse(init.body)).toEqual({ name: 'x' })
+  })
+
+  it('sends no token header when signed out', async () => {
+    const fetchMock = mockFetch(() => jsonResponse(200, {}))
+    await api.get('/config')
+    expect(fetchMock.mock.calls[0][1].headers).not.toHaveProperty('Authentication-Token')
+  })
+
+  it('encodes query parameters and leaves out empty ones', async () => {
+    const fetchMock = mockFetch(() => jsonResponse(200, { items: [] }))
+    await api.get('/users', { params: { page: 2, q: 'a b', empty: '', missing: undefined } })
+    expect(fetchMock.mock.calls[0][0]).toBe('/api/users?page=2&q=a+b')
+  })
+
+  it('returns null for 204 No Content', async () => {
+    mockFetch(() => new Response(null, { status: 204 }))
+    await expect(api.del('/invitations/3')).resolves.toBeNull()
+  })
+
+  it('maps the error envelope to an ApiError with status, code, message and fields', async () => {
+    mockFetch(() =>
+      jsonResponse(400, {
+        error: { code: 'validation_error', message: 'Check the form.', fields: { email: 'Not a valid email.' } },
+      }),
+    )
+
+    const error = await api.post('/invitations', { email: 'nope' }).catch((err) => err)
+
+    expect(error).toBeInstanceOf(ApiError)
+    expect(error.status).toBe(400)
+    expect(error.code).toBe('validation_error')
+    expect(error.message).toBe('Check the form.')
+    expect(error.fields).toEqual({ email: 'Not a valid email.' })
+  })
+
+  it('gives a friendly message when the body is not the envelope', async () => {
+    mockFetch(() => new Response('<html>Bad gateway</html>', { status: 502 }))
+    const error = await api.get('/me').catch((err) => err)
+    expect(error.status).toBe(502)
+    expect(error.code).toBe('server_error')
+    expect(error.message).toMatch(/server had a problem/)
+    expect(error.fields).toEqual({})
+  })
+
+  it('turns a network failure into an ApiError with status 0', async () => {
+    vi.stubGlobal('fetch', vi.fn(() => Promise.reject(new TypeError('Failed to fetch'))))
+    const error = await api.get('/me').catch((err) => err)
+    expect(error).toBeInstanceOf(ApiError)
+    expect(error.status).toBe(0)
+    expect(error.code).toBe('network_error')
+    expect(error.message).toMatch(/Could not reach the server/)
+  })
+
+  it('mentions the Retry-After seconds on 429', async () => {
+    mockFetch(() =>
+      jsonResponse(429, { error: { code: 'rate_limited', message: 'Too many requests' } }, { 'Retry-After': '42' }),
+    )
+    const error = await api.post('/auth/login', {}).catch((err) => err)
+    expect(error.status).toBe(429)
+    expect(error.code).toBe('rate_limited')
+    expect(error.retryAfter).toBe(42)
+    expect(error.message).toBe('Too many requests. Please try again in 42 seconds.')
+  })
+
+  it('on 401 with a token clears the session and calls the unauthorized handler', async () => {
+    const auth = useAuthStore()
+    auth.setToken('expired')
+    auth.setUser({ id: 1, email: 'a@example.com', role: 'member' })
+    mockFetch(() => jsonResponse(401, { error: { code: 'unauthorized', message: 'Sign in first.' } }))
+
+    const error = await api.get('/me').catch((err) => err)
+
+    expect(error.status).toBe(401)
+    expect(auth.token).toBeNull()
+    expect(auth.user).toBeNull()
+    expect(window.localStorage.getItem('trackbase.token')).toBeNull()
+    expect(onUnauthorized).toHaveBeenCalledTimes(1)
+  })
+
+  it('on 401 without a token only throws', async () => {
+    mockFetch(() => jsonResponse(401, { error: { code: 'unauthorized', message: 'Sign in first.' } }))
+    await expect(api.get('/me')).rejects.toMatchObject({ status: 401 })
+    expect(onUnauthorized).not.toHaveBeenCalled()
+  })
+})
