@@ -21,7 +21,10 @@ def run_in_thread(host: str = "127.0.0.1", **settings) -> tuple[str, Simulator, 
     sim = Simulator(**settings)
     sim.warm()
     server = make_server(host, 0, sim, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="supplier-sim", daemon=True)
+    # A short poll interval makes stop() quick (shutdown waits for the loop to notice).
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="supplier-sim", daemon=True
+    )
     thread.start()
     stopped = threading.Event()
 
