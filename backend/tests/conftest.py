@@ -1,0 +1,190 @@
+"""Fixtures: a real Redis, SMTP sink, Celery worker and database for every test run."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests import openapi_check
+from tests.support import Database, RedisServer, SmtpSink
+
+
+class ContractClient(FlaskClient):
+    """A test client that checks every /api response against docs/openapi.yaml."""
+
+    def open(self, *args, **kwargs):
+        # A fresh app context per request, as in production: no g or session shared with the test.
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        request = response.request
+        path = request.path
+        if path.startswith("/api/") and not path.startswith("/api/docs") and not kwargs.get("no_contract"):
+            body = response.get_json(silent=True) if response.is_json else None
+            openapi_check.check(request.method, path, response.status_code, response.content_type or "", body)
+        return response
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    server = RedisServer()
+    url = server.start()
+    yield url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    database = Database()
+    url = database.create()
+    yield url
+    database.drop()
+
+
+def make_test_config(database_url: str, redis_url: str, smtp_port: int, **extra) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SECURITY_PASSWORD_SALT": "test-salt",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "CACHE_REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+        "SECURITY_PASSWORD_HASH": "plaintext",  # fast in tests; production uses argon2
+        "PUBLIC_URL": "http://trackbase.test",
+        "RATELIMIT_DEFAULT": "10000 per minute",
+        "RATELIMIT_AUTH_IP": "1000 per minute",
+        "RATELIMIT_AUTH_ACCOUNT": "1000 per minute",
+    }
+    config["CELERY"] = {
+        "broker_url": redis_url,
+        "result_backend": None,
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        "timezone": "UTC",
+        "enable_utc": True,
+        "worker_hijack_root_logger": False,
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture(scope="session")
+def app(database_url, redis_url, smtp_server):
+    os.environ.setdefault("SECRET_KEY", "unused")  # create_app also reads the environment
+    from trackbase import create_app
+    from trackbase.extensions import db as _db
+
+    app = create_app(make_test_config(database_url, redis_url, smtp_server.port))
+    app.test_client_class = ContractClient
+    with app.app_context():
+        _db.create_all()
+        from trackbase.services.accounts import ensure_roles
+
+        ensure_roles()
+        _db.session.commit()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request, app, redis_url):
+    """Each test starts with no rows (roles kept) and an empty Redis."""
+    import redis as redis_lib
+
+    from trackbase.extensions import db as _db
+
+    ctx = app.app_context()
+    ctx.push()
+    yield
+    _db.session.rollback()
+    _db.session.remove()
+    with _db.engine.begin() as conn:
+        for table in reversed(_db.metadata.sorted_tables):
+            if table.name != "roles":
+                conn.execute(table.delete())
+    redis_lib.Redis.from_url(redis_url).flushdb()
+    ctx.pop()
+
+
+@pytest.fixture
+def db(app):
+    from trackbase.extensions import db as _db
+
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def smtp(smtp_server):
+    smtp_server.mailbox.clear()
+    return smtp_server.mailbox
+
+
+@pytest.fixture(scope="session")
+def celery_worker(app):
+    """A real Celery worker (thread) consuming the test Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    import trackbase.tasks  # noqa: F401
+
+    celery = app.extensions["celery"]
+    with start_worker(celery, pool="threads", concurrency=2, perform_ping_check=False,
+                      loglevel="WARNING", shutdown_timeout=30):
+        yield celery
+
+
+@pytest.fixture
+def make_user(db):
+    from trackbase.services import accounts
+
+    counter = {"n": 0}
+
+    def _make(email: str | None = None, password: str = "correct-horse-9", role: str = "member", name: str = ""):
+        counter["n"] += 1
+        user = accounts.create_user(email or f"user{counter['n']}@example.com", password, role=role, name=name)
+        db.session.commit()
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("member@example.com", name="Member")
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("admin@example.com", role="admin", name="Admin")
+
+
+def headers_for(user) -> dict:
+    return {"Authentication-Token": user.get_auth_token()}
+
+
+@pytest.fixture
+def auth_headers(user):
+    return headers_for(user)
+
+
+@pytest.fixture
+def admin_headers(admin):
+    return headers_for(admin)

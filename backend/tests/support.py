@@ -1,0 +1,160 @@
+"""Real parts for the tests: a private redis-server, an SMTP sink, a PostgreSQL database."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import redis
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server process on a free port that keeps nothing on disk, or TEST_REDIS_URL when set."""
+
+    def __init__(self):
+        self.process = None
+        self.url = os.environ.get("TEST_REDIS_URL")
+        self.tmp = None
+
+    def start(self) -> str:
+        if self.url:
+            return self.url
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed: run ./local_setup.sh (it installs Redis)")
+        port = free_port()
+        self.tmp = tempfile.mkdtemp(prefix="tb-redis-")
+        self.process = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", self.tmp, "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        self.url = f"redis://127.0.0.1:{port}/0"
+        client = redis.Redis.from_url(self.url)
+        for _ in range(200):
+            try:
+                client.ping()
+                return self.url
+            except redis.ConnectionError:
+                time.sleep(0.025)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class Mailbox:
+    """Messages captured by the SMTP sink, parsed."""
+
+    def __init__(self):
+        self.messages = []
+        self._cond = threading.Condition()
+
+    def add(self, raw: bytes, rcpt_tos) -> None:
+        msg = message_from_bytes(raw, policy=policy.default)
+        with self._cond:
+            self.messages.append(msg)
+            self._cond.notify_all()
+
+    def clear(self) -> None:
+        with self._cond:
+            self.messages.clear()
+
+    def wait_for(self, count: int = 1, timeout: float = 20.0, to: str | None = None):
+        """Block until `count` messages (to `to`, if given) arrived; return them."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [m for m in self.messages if to is None or to.lower() in str(m["To"]).lower()]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"expected {count} message(s) to {to or 'anyone'}, got {len(found)}")
+                self._cond.wait(remaining)
+
+
+def body_text(msg) -> str:
+    part = msg.get_body(preferencelist=("plain",))
+    return part.get_content() if part else ""
+
+
+def body_html(msg) -> str:
+    part = msg.get_body(preferencelist=("html",))
+    return part.get_content() if part else ""
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) that keeps every message in a Mailbox."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.mailbox = Mailbox()
+        mailbox = self.mailbox
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                mailbox.add(envelope.original_content or envelope.content, envelope.rcpt_tos)
+                return "250 Message accepted"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def start(self):
+        self.controller.start()
+        return self
+
+    def stop(self):
+        self.controller.stop()
+
+
+class Database:
+    """A fresh database: a SQLite file in a temp folder, or a new PostgreSQL database on TEST_DATABASE_URL's server."""
+
+    def __init__(self):
+        self.server_url = os.environ.get("TEST_DATABASE_URL")
+        self.tmp = None
+        self.name = None
+
+    def create(self) -> str:
+        if not self.server_url:
+            self.tmp = tempfile.mkdtemp(prefix="tb-db-")
+            return f"sqlite:///{Path(self.tmp) / 'test.db'}"
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        self.name = f"trackbase_test_{uuid.uuid4().hex[:10]}"
+        engine = create_engine(self.server_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{self.name}"'))
+        engine.dispose()
+        return make_url(self.server_url).set(database=self.name).render_as_string(hide_password=False)
+
+    def drop(self) -> None:
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.name:
+            from sqlalchemy import create_engine, text
+
+            engine = create_engine(self.server_url, isolation_level="AUTOCOMMIT")
+            with engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+            engine.dispose()

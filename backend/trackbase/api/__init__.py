@@ -1,0 +1,50 @@
+"""The one route table: every HTTP endpoint of the API is listed here."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_restful import Api
+from flask_swagger_ui import get_swaggerui_blueprint
+
+from .accounts import (
+    InvitationListResource,
+    InvitationResource,
+    MeResource,
+    RegisterResource,
+    UserListResource,
+    UserResource,
+)
+from .jobs import JobListResource, JobResource
+from .ops import ConfigResource, HealthResource, OpenApiResource
+
+
+class TrackbaseApi(Api):
+    """flask-restful Api that leaves every error to the app's one envelope (api/errors.py)."""
+
+    def handle_error(self, e):
+        raise e
+
+
+def init_api(app: Flask) -> None:
+    """Register every resource on the app."""
+    api = TrackbaseApi(app, prefix="/api", catch_all_404s=False)
+
+    # accounts
+    api.add_resource(RegisterResource, "/auth/register", endpoint="register")
+    api.add_resource(MeResource, "/me", endpoint="me")
+    api.add_resource(InvitationListResource, "/invitations", endpoint="invitations")
+    api.add_resource(InvitationResource, "/invitations/<int:invitation_id>", endpoint="invitation")
+    api.add_resource(UserListResource, "/users", endpoint="users")
+    api.add_resource(UserResource, "/users/<int:user_id>", endpoint="user")
+
+    # jobs
+    api.add_resource(JobListResource, "/jobs", endpoint="jobs")
+    api.add_resource(JobResource, "/jobs/<int:job_id>", endpoint="job")
+
+    # ops
+    api.add_resource(HealthResource, "/health", endpoint="health")
+    api.add_resource(ConfigResource, "/config", endpoint="config")
+    api.add_resource(OpenApiResource, "/openapi.yaml", endpoint="openapi")
+    app.register_blueprint(
+        get_swaggerui_blueprint("/api/docs", "/api/openapi.yaml", config={"app_name": "Trackbase API"}),
+        name="api_docs",
+    )

@@ -1,0 +1,77 @@
+"""Account resources: registration, the profile, invitations and user administration."""
+from __future__ import annotations
+
+from flask_restful import Resource
+from flask_security import current_user
+
+from ..services import accounts
+from .common import AdminResource, AuthResource, load_json, paginate
+from .errors import not_found
+from .schemas.accounts import (
+    InvitationCreateSchema,
+    InvitationSchema,
+    ProfileUpdateSchema,
+    RegisterSchema,
+    UserAdminUpdateSchema,
+    UserSchema,
+)
+
+
+class RegisterResource(Resource):
+    def post(self):
+        """Create an account (with an invitation unless REGISTRATION=open)."""
+        data = load_json(RegisterSchema())
+        user = accounts.register(data["email"], data["password"], data["invitation"], data["name"])
+        return {"user": UserSchema().dump(user)}, 201
+
+
+class MeResource(AuthResource):
+    def get(self):
+        """The signed-in user's profile."""
+        return {"user": UserSchema().dump(current_user)}
+
+    def patch(self):
+        """Update name, timezone, reminder hour or quiet hours."""
+        changes = load_json(ProfileUpdateSchema(), partial=True)
+        user = accounts.update_profile(current_user, changes)
+        return {"user": UserSchema().dump(user)}
+
+
+class InvitationListResource(AdminResource):
+    def get(self):
+        """All invitations, newest first."""
+        return paginate(accounts.invitations_query(), InvitationSchema())
+
+    def post(self):
+        """Create and email a single-use invitation."""
+        data = load_json(InvitationCreateSchema())
+        invitation = accounts.create_invitation(current_user, data["email"], data["role"], data["expires_in_days"])
+        return {"invitation": InvitationSchema().dump(invitation)}, 201
+
+
+class InvitationResource(AdminResource):
+    def delete(self, invitation_id: int):
+        """Revoke a pending invitation."""
+        accounts.revoke_invitation(invitation_id)
+        return "", 204
+
+
+class UserListResource(AdminResource):
+    def get(self):
+        """Every user of the workspace."""
+        return paginate(accounts.users_query(), UserSchema())
+
+
+class UserResource(AdminResource):
+    def get(self, user_id: int):
+        """One user."""
+        user = accounts.get_user(user_id)
+        if user is None:
+            raise not_found("User")
+        return {"user": UserSchema().dump(user)}
+
+    def patch(self, user_id: int):
+        """Change a user's role or deactivate/reactivate them."""
+        changes = load_json(UserAdminUpdateSchema(), partial=True)
+        user = accounts.admin_update_user(current_user, user_id, changes)
+        return {"user": UserSchema().dump(user)}

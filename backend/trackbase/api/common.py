@@ -1,0 +1,106 @@
+"""Shared pieces of the resources: input parsing, pagination, auth base classes."""
+from __future__ import annotations
+
+from flask import request
+from flask_restful import Resource
+from flask_security import auth_required, roles_required
+from marshmallow import Schema, ValidationError
+from sqlalchemy import func, select
+
+from ..extensions import db
+from .errors import ApiError, validation_error
+
+MAX_PER_PAGE = 200
+
+
+def flatten_errors(messages) -> dict:
+    """marshmallow's {field: [msg, ...]} (possibly nested) -> {field: "msg"}."""
+    flat: dict = {}
+    if isinstance(messages, list):
+        return {"_schema": str(messages[0])}
+    for key, value in messages.items():
+        if isinstance(value, dict):
+            for sub, msg in flatten_errors(value).items():
+                flat[f"{key}.{sub}"] = msg
+        elif isinstance(value, list):
+            first = value[0] if value else "invalid"
+            flat[str(key)] = flatten_errors(first).popitem()[1] if isinstance(first, dict) else str(first)
+        else:
+            flat[str(key)] = str(value)
+    return flat
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 415/400 envelope when it is not one."""
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "Send a JSON body with Content-Type: application/json.")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(400, "invalid_json", "The request body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
+    return data
+
+
+def load(schema: Schema, data, partial: bool = False) -> dict:
+    """Validate `data` with `schema`; a 400 validation_error lists each bad field."""
+    try:
+        return schema.load(data, partial=partial)
+    except ValidationError as exc:
+        fields = flatten_errors(exc.messages)
+        fields = {k: ("Unknown field." if v == "Unknown field." else v) for k, v in fields.items()}
+        raise validation_error(fields) from None
+
+
+def load_json(schema: Schema, partial: bool = False) -> dict:
+    """Parse and validate the JSON body."""
+    return load(schema, json_body(), partial=partial)
+
+
+def load_args(schema: Schema) -> dict:
+    """Validate the query string (first value of each key)."""
+    return load(schema, request.args.to_dict(flat=True))
+
+
+def page_params() -> tuple[int, int]:
+    """page (>= 1) and per_page (1..200, default 50) from the query string."""
+    fields = {}
+    values = {}
+    for name, default, upper in (("page", 1, 1_000_000), ("per_page", 50, MAX_PER_PAGE)):
+        raw = request.args.get(name)
+        if raw in (None, ""):
+            values[name] = default
+            continue
+        try:
+            value = int(raw)
+        except ValueError:
+            fields[name] = "Must be a whole number."
+            continue
+        if not 1 <= value <= upper:
+            fields[name] = f"Must be between 1 and {upper}."
+            continue
+        values[name] = value
+    if fields:
+        raise validation_error(fields)
+    return values["page"], values["per_page"]
+
+
+def paginate(stmt, schema: Schema, page: int | None = None, per_page: int | None = None) -> dict:
+    """Run a select with LIMIT/OFFSET and a count; return the list envelope."""
+    if page is None or per_page is None:
+        page, per_page = page_params()
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": schema.dump(rows, many=True), "page": page, "per_page": per_page, "total": total}
+
+
+class AuthResource(Resource):
+    """A resource for signed-in users (token auth)."""
+
+    method_decorators = [auth_required("token")]
+
+
+class AdminResource(Resource):
+    """A resource for admins only."""
+
+    method_decorators = [roles_required("admin"), auth_required("token")]

@@ -1,0 +1,96 @@
+"""The one error envelope: every error of the API is rendered here."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error the client can act on; rendered as {"error": {...}} with its status."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        self.headers = headers or {}
+
+
+def validation_error(fields: dict, message: str = "Some fields are invalid.") -> ApiError:
+    return ApiError(400, "validation_error", message, fields)
+
+
+def not_found(what: str = "Resource") -> ApiError:
+    return ApiError(404, "not_found", f"{what} not found.")
+
+
+def conflict(message: str, fields: dict | None = None) -> ApiError:
+    return ApiError(409, "conflict", message, fields)
+
+
+def forbidden(message: str = "You are not allowed to do that.") -> ApiError:
+    return ApiError(403, "forbidden", message)
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None):
+    """Build the envelope response."""
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    response = jsonify(body)
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _http_message(exc: HTTPException) -> str:
+    if exc.code == 429:
+        return "Too many requests: slow down and try again later."
+    if exc.code == 404:
+        return "Not found."
+    if exc.code == 413:
+        return "The request is too large."
+    return exc.description or exc.name
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Route ApiError, werkzeug HTTP errors and anything unexpected through the envelope."""
+
+    @app.errorhandler(ApiError)
+    def handle_api_error(exc: ApiError):
+        return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(exc: HTTPException):
+        status = exc.code or 500
+        headers = {}
+        if status == 429:
+            retry = getattr(exc, "retry_after", None)
+            if retry:
+                headers["Retry-After"] = str(int(retry))
+        if status == 405 and getattr(exc, "valid_methods", None):
+            headers["Allow"] = ", ".join(exc.valid_methods)
+        return error_response(status, HTTP_CODES.get(status, "http_error"), _http_message(exc), headers=headers)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        log.exception("unhandled error")
+        return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")

@@ -1,0 +1,1 @@
+"""Marshmallow schemas: input validation and output serialization, per area."""

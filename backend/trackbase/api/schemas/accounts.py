@@ -1,0 +1,85 @@
+"""Schemas for users, the profile and invitations."""
+from __future__ import annotations
+
+from datetime import timezone
+from zoneinfo import available_timezones
+
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from ...models import ROLE_NAMES, utcnow
+
+_TIMEZONES = frozenset(available_timezones())
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    role = fields.String()
+    active = fields.Boolean()
+    timezone = fields.String()
+    reminder_hour = fields.Integer()
+    quiet_hours_start = fields.Integer(allow_none=True)
+    quiet_hours_end = fields.Integer(allow_none=True)
+    created_at = fields.AwareDateTime()
+    last_login_at = fields.Method("_last_login")
+
+    def _last_login(self, user):
+        value = user.current_login_at or user.last_login_at
+        if value is None:
+            return None
+        if value.tzinfo is None:  # set by Flask-Security in this request, before reload
+            value = value.replace(tzinfo=timezone.utc)
+        return value.isoformat()
+
+
+class ProfileUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(max=120))
+    timezone = fields.String()
+    reminder_hour = fields.Integer(strict=True, validate=validate.Range(min=0, max=23))
+    quiet_hours_start = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=23))
+    quiet_hours_end = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=23))
+
+    @validates("timezone")
+    def _check_timezone(self, value, **kwargs):
+        if value not in _TIMEZONES:
+            raise ValidationError("Unknown time zone; use an IANA name such as Europe/Helsinki.")
+
+    @validates_schema
+    def _check_quiet_hours(self, data, **kwargs):
+        if ("quiet_hours_start" in data) != ("quiet_hours_end" in data):
+            raise ValidationError("Give both quiet_hours_start and quiet_hours_end (or null for both).", "quiet_hours_end")
+        if "quiet_hours_start" in data and (data["quiet_hours_start"] is None) != (data["quiet_hours_end"] is None):
+            raise ValidationError("Quiet hours need both a start and an end, or neither.", "quiet_hours_end")
+
+
+class UserAdminUpdateSchema(Schema):
+    role = fields.String(validate=validate.OneOf(ROLE_NAMES))
+    active = fields.Boolean(truthy={True}, falsy={False})
+
+
+class RegisterSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=255))
+    password = fields.String(required=True, validate=validate.Length(max=128))
+    invitation = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    name = fields.String(load_default="", validate=validate.Length(max=120))
+
+
+class InvitationCreateSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=255))
+    role = fields.String(load_default="member", validate=validate.OneOf(ROLE_NAMES))
+    expires_in_days = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=90))
+
+
+class InvitationSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    email = fields.String()
+    role = fields.String()
+    status = fields.Method("_status")
+    created_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime()
+    used_at = fields.AwareDateTime(allow_none=True)
+
+    def _status(self, invitation):
+        return invitation.status_at(utcnow())

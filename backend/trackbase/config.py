@@ -1,0 +1,118 @@
+"""Configuration from the environment; nothing secret has a default here."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+REQUIRED_SECRETS = ("SECRET_KEY", "SECURITY_PASSWORD_SALT")
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def from_environment() -> dict:
+    """Build the Flask config mapping from environment variables (see .env.example)."""
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    database_url = os.environ.get("DATABASE_URL", "sqlite:///trackbase.db")
+    token_hours = _int("TOKEN_MAX_AGE_HOURS", 24 * 14)
+    cfg = {
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "SECURITY_PASSWORD_SALT": os.environ.get("SECURITY_PASSWORD_SALT"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "REGISTRATION": os.environ.get("REGISTRATION", "invite"),
+        "INVITATION_DAYS": _int("INVITATION_DAYS", 7),
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_BACKEND": "smtp",  # explicit: Flask-Mailman would silently keep mail in memory under TESTING
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": _int("MAIL_PORT", 1025),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Trackbase <no-reply@trackbase.local>"),
+        "SUPPLIER_API_URL": os.environ.get("SUPPLIER_API_URL", "http://127.0.0.1:5050"),
+        "INVENTORY_POLL_SECONDS": _int("INVENTORY_POLL_SECONDS", 300),
+        "S3_BUCKET": os.environ.get("S3_BUCKET") or None,
+        "ORDERS_TABLE": os.environ.get("ORDERS_TABLE") or None,
+        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 25) * 1024 * 1024,
+        "FRONTEND_DIST": os.environ.get("FRONTEND_DIST") or None,
+        # Rate limits (Flask-Limiter syntax); storage is Redis so limits hold across processes.
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_DEFAULT": os.environ.get("RATELIMIT_DEFAULT", "600 per minute"),
+        "RATELIMIT_AUTH_IP": os.environ.get("RATELIMIT_AUTH_IP", "20 per minute"),
+        "RATELIMIT_AUTH_ACCOUNT": os.environ.get("RATELIMIT_AUTH_ACCOUNT", "10 per minute"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Caching
+        "CACHE_TYPE": os.environ.get("CACHE_TYPE", "RedisCache"),
+        "CACHE_DEFAULT_TIMEOUT": _int("CACHE_DEFAULT_TIMEOUT", 300),
+        # Flask-Security as a token API
+        "SECURITY_URL_PREFIX": "/api/auth",
+        "SECURITY_LOGIN_URL": "/login",
+        "SECURITY_LOGOUT_URL": "/logout",
+        "SECURITY_RESET_URL": "/reset",
+        "SECURITY_CHANGE_URL": "/change",
+        "SECURITY_RECOVERABLE": True,
+        "SECURITY_CHANGEABLE": True,
+        "SECURITY_REGISTERABLE": False,  # our own invitation-aware /api/auth/register
+        "SECURITY_TRACKABLE": True,
+        "SECURITY_CONFIRMABLE": False,
+        "SECURITY_PASSWORD_HASH": "argon2",
+        "SECURITY_PASSWORD_LENGTH_MIN": 8,
+        "SECURITY_API_ENABLED_METHODS": ["token"],
+        "SECURITY_TOKEN_AUTHENTICATION_HEADER": "Authentication-Token",
+        "SECURITY_TOKEN_MAX_AGE": token_hours * 3600,
+        "SECURITY_BACKWARDS_COMPAT_AUTH_TOKEN": True,
+        "SECURITY_CSRF_IGNORE_UNAUTH_ENDPOINTS": True,
+        "WTF_CSRF_ENABLED": False,  # no cookie sessions are honoured, so there is nothing to forge
+        "SECURITY_REDIRECT_BEHAVIOR": "spa",
+        "SECURITY_RESET_VIEW": "/reset",
+        "SECURITY_RESET_ERROR_VIEW": "/reset",
+        "SECURITY_RESET_PASSWORD_WITHIN": timedelta(hours=_int("RESET_WITHIN_HOURS", 2)),
+        "SECURITY_EMAIL_VALIDATOR_ARGS": {"check_deliverability": False},
+        "SECURITY_EMAIL_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Trackbase <no-reply@trackbase.local>"),
+        "SECURITY_SEND_PASSWORD_CHANGE_EMAIL": True,
+        "SECURITY_SEND_PASSWORD_RESET_NOTICE_EMAIL": True,
+        "SECURITY_RETURN_GENERIC_RESPONSES": True,
+        "SECURITY_FLASH_MESSAGES": False,
+        "SECURITY_LOGOUT_METHODS": ["POST"],
+        "CELERY": {
+            "broker_url": os.environ.get("CELERY_BROKER_URL", redis_url),
+            "result_backend": None,
+            "task_ignore_result": True,
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "broker_connection_retry_on_startup": True,
+            "timezone": "UTC",
+            "enable_utc": True,
+            "worker_hijack_root_logger": False,
+        },
+        "TOKEN_MAX_AGE": timedelta(hours=token_hours),
+    }
+    return cfg
+
+
+def check_secrets(config: dict) -> None:
+    """Refuse to start without the secrets every deployment must choose itself."""
+    missing = [name for name in REQUIRED_SECRETS if not config.get(name)]
+    if missing:
+        raise RuntimeError(
+            "Missing required configuration: " + ", ".join(missing)
+            + ". Set them in the environment (see .env.example); ./local_run.sh generates them for development."
+        )

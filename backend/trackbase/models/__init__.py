@@ -1,0 +1,9 @@
+"""All models, one module per area."""
+from .accounts import ROLE_NAMES, Invitation, Role, User, roles_users
+from .base import UTCDateTime, utcnow
+from .jobs import JOB_STATUSES, Job
+
+__all__ = [
+    "ROLE_NAMES", "Invitation", "Role", "User", "roles_users",
+    "UTCDateTime", "utcnow", "JOB_STATUSES", "Job",
+]
