@@ -46,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--malformed-xml-fraction", type=float, default=d.malformed_xml_fraction)
     p.add_argument("--truncated-rate", type=float, default=d.truncated_rate)
     p.add_argument("--empty-body-rate", type=float, default=d.empty_body_rate)
+    p.add_argument(
+        "--force",
+        action="append",
+        default=[],
+        metavar="PATH=MODES[*N]",
+        help="force modes on a path, e.g. availability/ippal=availability-empty or 'products/*=503*2' (repeatable)",
+    )
     p.add_argument("--no-control", dest="control", action="store_false", help="disable the /_sim/ control API")
     p.add_argument("--quiet", action="store_true", help="do not log each request")
     return p
@@ -65,7 +72,25 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
     for name in ("products_latency", "availability_latency", "empty_rate", "error_rate"):
         value = getattr(args, name)
         settings[name] = value if value is not None else base.get(name, getattr(SimConfig, name))
+    settings["force"] = parse_force(args.force)
     return SimConfig(**settings)
+
+
+def parse_force(items: list[str]) -> dict:
+    """`PATH=MODES[*N]` strings -> the `force` setting (validated by SimConfig)."""
+    force: dict = {}
+    for item in items:
+        key, sep, rule = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--force {item!r}: expected PATH=MODES[*N]")
+        modes, star, times = rule.partition("*")
+        if star:
+            if not times.isdigit():
+                raise ConfigError(f"--force {item!r}: N must be a positive integer")
+            force[key.strip()] = {"modes": modes, "times": int(times)}
+        else:
+            force[key.strip()] = modes
+    return force
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -82,7 +82,7 @@ class Simulator:
 
     # -- state ------------------------------------------------------------------------------
 
-    def _apply(self, config: SimConfig, *, reset_rng: bool) -> None:
+    def _apply(self, config: SimConfig, *, reset_rng: bool, reset_force: bool = False) -> None:
         with self._lock:
             previous = getattr(self, "config", None)
             self.config = config
@@ -92,11 +92,16 @@ class Simulator:
                     self._epochs: OrderedDict[int, EpochData] = OrderedDict()
             if reset_rng or previous is None or previous.seed != config.seed:
                 self._rng = random.Random(config.seed)
+            if reset_rng or reset_force or previous is None or previous.force != config.force:
+                self._force_remaining = {k: r["times"] for k, r in config.force.items() if isinstance(r, dict)}
 
     def configure(self, **changes) -> SimConfig:
-        """Change settings at runtime (validated; unknown names raise ConfigError)."""
+        """Change settings at runtime (validated; unknown names raise ConfigError).
+
+        Giving `force` (even unchanged) re-arms its counted rules.
+        """
         with self._lock:
-            self._apply(self.config.updated(changes), reset_rng=False)
+            self._apply(self.config.updated(changes), reset_rng=False, reset_force="force" in changes)
             return self.config
 
     def reset(self) -> None:
@@ -176,6 +181,7 @@ class Simulator:
                 "not_modified": {k: self._not_modified.get(k, 0) for k in (PRODUCTS, AVAILABILITY)},
                 "in_flight": {k: self._in_flight.get(k, 0) for k in (PRODUCTS, AVAILABILITY)},
                 "max_in_flight": {k: self._max_in_flight.get(k, 0) for k in (PRODUCTS, AVAILABILITY)},
+                "force_remaining": dict(self._force_remaining),
             }
 
     def status(self) -> dict:
@@ -249,6 +255,7 @@ class Simulator:
                 self._count(kind, request.path, 400)
                 return _json({"error": exc.description}, 400)
             cfg = self.config
+            forced |= self._forced_by_config(cfg, kind, name)
             active = self._choose_modes(cfg, kind, forced, draw)
             delay = (cfg.products_latency if kind == PRODUCTS else cfg.availability_latency) + extra_delay
             if modes.MODE_SLOW in active:
@@ -265,6 +272,24 @@ class Simulator:
         finally:
             with self._lock:
                 self._in_flight[kind] -= 1
+
+    def _forced_by_config(self, cfg: SimConfig, kind: str, name: str) -> set[str]:
+        """Modes that the `force` setting puts on this path (consuming one use of a counted rule)."""
+        result: set[str] = set()
+        with self._lock:
+            for key in (f"{kind}/{name}", f"{kind}/*"):
+                rule = cfg.force.get(key)
+                if rule is None:
+                    continue
+                if isinstance(rule, dict):
+                    left = self._force_remaining.get(key, 0)
+                    if left <= 0:
+                        continue
+                    self._force_remaining[key] = left - 1
+                    result.update(rule["modes"])
+                else:
+                    result.update(rule)
+        return result
 
     def _choose_modes(self, cfg: SimConfig, kind: str, forced: set[str], draw: bool) -> set[str]:
         """Forced modes plus, unless `x-sim-mode: none`, modes drawn at their configured rates."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 CATEGORIES = ("gloves", "facemasks", "beanies")
 MANUFACTURERS = ("abiplos", "ippal", "juuran", "laion", "niksleh", "umpante")
@@ -82,6 +83,10 @@ class SimConfig:
     malformed_xml_fraction: float = 0.01  # share of entries broken when malformed-xml hits (at least one)
     truncated_rate: float = 0.0  # both: body cut short
     empty_body_rate: float = 0.0  # both: HTTP 200 with an empty body
+    # Modes forced on chosen paths, whoever the client is (the poller sends no test headers):
+    # {"availability/ippal": ["availability-empty"], "products/*": {"modes": ["503"], "times": 2}}.
+    # A list applies to every matching request; {"modes", "times"} to the next `times` ones only.
+    force: dict = field(default_factory=dict)
     control: bool = True  # serve the /_sim/ control API
 
     def __post_init__(self) -> None:
@@ -113,6 +118,7 @@ class SimConfig:
         self.manufacturers = _names("manufacturers", self.manufacturers)
         if not self.manufacturers:
             raise ConfigError("manufacturers must not be empty")
+        self.force = _force(self.force)
         if not isinstance(self.control, bool):
             raise ConfigError("control must be a boolean")
 
@@ -161,6 +167,48 @@ def _names(name: str, value) -> tuple[str, ...]:
     if any("/" in v for v in value):
         raise ConfigError(f"{name} must not contain '/'")
     return tuple(value)
+
+
+FORCE_KEY = re.compile(r"^(products|availability)/[^/]+$")
+
+
+def parse_modes(value, where: str) -> list[str]:
+    """Canonical mode names from a list or comma-separated string; ConfigError on an unknown one."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: modes must be a list of names")
+    names = []
+    for raw in value:
+        name = MODE_ALIASES.get(raw.strip().lower(), raw.strip().lower())
+        if not name:
+            continue
+        if name not in MODES:
+            raise ConfigError(f"{where}: unknown mode {raw.strip()!r}; known: {', '.join(MODES)}")
+        names.append(name)
+    if not names:
+        raise ConfigError(f"{where}: no mode given")
+    return names
+
+
+def _force(value) -> dict:
+    if not isinstance(value, dict):
+        raise ConfigError("force must be an object")
+    result = {}
+    for key, rule in value.items():
+        if not isinstance(key, str) or not FORCE_KEY.match(key):
+            raise ConfigError(f"force key {key!r} must be products/<category|*> or availability/<manufacturer|*>")
+        if isinstance(rule, dict):
+            unknown = set(rule) - {"modes", "times"}
+            if unknown:
+                raise ConfigError(f"force {key}: unknown field(s) {', '.join(sorted(unknown))}")
+            times = rule.get("times")
+            if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+                raise ConfigError(f"force {key}: times must be a positive integer")
+            result[key] = {"modes": parse_modes(rule.get("modes"), f"force {key}"), "times": times}
+        else:
+            result[key] = parse_modes(rule, f"force {key}")
+    return result
 
 
 def field_names() -> list[str]:

@@ -150,6 +150,42 @@ def test_sim_mode_none_suppresses_random_failures(sim_server, http):
     assert response.content == sim.snapshot().availability_body["ippal"]
 
 
+# -- failures forced on a path by configuration ------------------------------------------------------
+
+
+def test_force_setting_fails_one_manufacturer_for_every_client(sim_server, http):
+    url, sim = sim_server
+    http.post(f"{url}/_sim/config", json={"force": {"availability/ippal": ["availability-empty"]}})
+    for _ in range(3):
+        assert http.get(f"{url}/v2/availability/ippal").content == EMPTY_AVAILABILITY
+    assert http.get(f"{url}/v2/availability/laion").content == sim.snapshot().availability_body["laion"]
+
+
+def test_counted_force_fails_the_next_requests_then_recovers(sim_server, http):
+    url, sim = sim_server
+    http.post(f"{url}/_sim/config", json={"force": {"products/*": {"modes": ["503"], "times": 2}}})
+    statuses = [http.get(f"{url}/v2/products/{c}").status_code for c in ("gloves", "beanies", "gloves", "beanies")]
+    assert statuses == [503, 503, 200, 200]
+    assert sim.stats()["force_remaining"] == {"products/*": 0}
+    http.post(f"{url}/_sim/config", json={"force": sim.config.force})  # posting it again re-arms it
+    assert http.get(f"{url}/v2/products/gloves").status_code == 503
+
+
+@pytest.mark.parametrize(
+    "force",
+    [
+        {"availability": ["503"]},
+        {"availability/ippal": ["explode"]},
+        {"products/*": {"modes": ["503"], "times": 0}},
+        {"products/*": {"modes": ["503"], "times": 1, "extra": 1}},
+        ["products/*"],
+    ],
+)
+def test_invalid_force_setting_is_a_400(sim_server, http, force):
+    url, _ = sim_server
+    assert http.post(f"{url}/_sim/config", json={"force": force}).status_code == 400
+
+
 # -- latency ------------------------------------------------------------------------------------
 
 

@@ -43,6 +43,14 @@ def test_flags_set_the_matching_settings():
     assert (config.epoch, config.time_offset, config.control) == (4, 30.0, False)
 
 
+def test_force_flag_builds_the_force_setting():
+    config = _config("--force", "availability/ippal=empty-list", "--force", "products/*=503,slow*2")
+    assert config.force == {
+        "availability/ippal": ["availability-empty"],
+        "products/*": {"modes": ["503", "slow"], "times": 2},
+    }
+
+
 def test_realistic_preset_fills_only_flags_not_given():
     config = _config("--realistic", "--empty-rate", "0")
     assert config.availability_latency == REALISTIC["availability_latency"]
@@ -50,9 +58,13 @@ def test_realistic_preset_fills_only_flags_not_given():
     assert config.empty_rate == 0
 
 
-def test_invalid_flag_value_exits_with_status_2(capsys):
-    assert main(["--empty-rate", "3"]) == 2
-    assert "empty_rate" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(["--empty-rate", "3"], "empty_rate"), (["--force", "products/gloves"], "PATH=MODES"), (["--force", "x=503"], "force")],
+)
+def test_invalid_flag_value_exits_with_status_2(capsys, argv, message):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
 
 
 def _free_port() -> int:
