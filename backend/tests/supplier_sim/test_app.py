@@ -387,6 +387,21 @@ def test_control_advance_rotates_the_data(sim_server, http):
     assert http.post(f"{url}/_sim/advance").json()["epoch"] == 3
 
 
+@pytest.mark.parametrize("body", [{"periods": "two"}, {"periods": 1.5}, {"periods": True}])
+def test_control_advance_rejects_a_non_integer_period_count(sim_server, http, body):
+    url, sim = sim_server
+    assert http.post(f"{url}/_sim/advance", json=body).status_code == 400
+    assert sim.current_epoch() == 0
+
+
+def test_head_request_has_headers_without_body(sim_server, http):
+    url, sim = sim_server
+    response = http.head(f"{url}/v2/products/gloves")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers["ETag"] == sim.snapshot().products_etag["gloves"]
+
+
 def test_control_snapshot_matches_the_served_data(sim_server, http):
     url, _ = sim_server
     snapshot = http.get(f"{url}/_sim/snapshot").json()
