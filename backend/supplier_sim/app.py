@@ -417,17 +417,15 @@ def _header_modes(request: Request, kind: str) -> tuple[set[str], bool, float]:
     force_all = request.headers.get("x-force-error-mode", "").strip().lower() == "all"
     if force_all and kind == AVAILABILITY:
         forced.add(modes.MODE_AVAILABILITY_EMPTY)
-    for raw in request.headers.get("x-sim-mode", "").split(","):
-        name = raw.strip().lower()
-        if not name:
-            continue
-        if name == "none":
-            draw = False
-            continue
-        name = modes.MODE_ALIASES.get(name, name)
-        if name not in modes.MODES:
-            raise BadRequest(f"unknown x-sim-mode {raw.strip()!r}; known: none, {', '.join(modes.MODES)}")
-        forced.add(name)
+    names = [n.strip() for n in request.headers.get("x-sim-mode", "").split(",") if n.strip()]
+    if any(n.lower() == "none" for n in names):
+        draw = False
+        names = [n for n in names if n.lower() != "none"]
+    if names:
+        try:
+            forced.update(modes.parse_modes(names, "x-sim-mode"))
+        except ConfigError as exc:
+            raise BadRequest(f"{exc} (or none)") from None
     extra = 0.0
     raw_delay = request.headers.get("x-sim-delay")
     if raw_delay is not None:
