@@ -6,7 +6,15 @@ from datetime import timedelta
 
 def beat_schedule(config: dict) -> dict:
     """Return the Celery beat schedule for this configuration."""
+    poll_seconds = max(10, int(config.get("INVENTORY_POLL_SECONDS", 300)))
     return {
+        "inventory-poll": {
+            "task": "trackbase.tasks.inventory.poll",
+            "schedule": timedelta(seconds=poll_seconds),
+            "kwargs": {"trigger": "beat"},
+            # a run that waited in the queue past the next one's start is dropped
+            "options": {"expires": max(5, int(poll_seconds * 0.9))},
+        },
         "worker-heartbeat": {
             "task": "trackbase.tasks.ops.heartbeat",
             "schedule": timedelta(seconds=30),

@@ -13,6 +13,12 @@ from .accounts import (
     UserListResource,
     UserResource,
 )
+from .inventory import (
+    InventoryCategoryResource,
+    InventoryRefreshResource,
+    InventoryStatusResource,
+    ProductAvailabilityResource,
+)
 from .jobs import JobListResource, JobResource
 from .ops import ConfigResource, HealthResource, OpenApiResource
 
@@ -39,6 +45,13 @@ def init_api(app: Flask) -> None:
     # jobs
     api.add_resource(JobListResource, "/jobs", endpoint="jobs")
     api.add_resource(JobResource, "/jobs/<int:job_id>", endpoint="job")
+
+    # inventory
+    api.add_resource(InventoryStatusResource, "/inventory/status", endpoint="inventory_status")
+    api.add_resource(InventoryRefreshResource, "/inventory/refresh", endpoint="inventory_refresh")
+    api.add_resource(InventoryCategoryResource, "/inventory/<string:category>", endpoint="inventory_category")
+    api.add_resource(ProductAvailabilityResource, "/products/<int:product_id>/availability",
+                     endpoint="product_availability")
 
     # ops
     api.add_resource(HealthResource, "/health", endpoint="health")

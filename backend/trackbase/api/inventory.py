@@ -1,0 +1,106 @@
+"""Inventory resources: status, one category's rows, a product's availability history, refresh.
+
+Reads are cached in Redis under a version token that each poll bumps when it changes data,
+and answer with an ETag so clients revalidate with If-None-Match (304, no body).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Response, request
+from flask_security import current_user
+
+from .. import cache as cache_helpers
+from ..extensions import cache, db
+from ..services import inventory
+from ..tasks.inventory import poll_inventory
+from .common import AdminResource, AuthResource, load_args
+from .errors import conflict, not_found
+from .schemas.inventory import (
+    AvailabilityChangeSchema, InventoryListArgsSchema, InventoryProductSchema, InventoryStatusSchema,
+    PageArgsSchema,
+)
+from .schemas.jobs import JobSchema
+
+LIST_CACHE_SECONDS = 3600  # entries die with their version; this only bounds memory
+STATUS_CACHE_SECONDS = 10  # "running" and the countdown come from Redis and may change without a bump
+CACHE_CONTROL = "private, max-age=0, must-revalidate"
+
+
+def cached_json(key: str, build, timeout: int) -> Response:
+    """Serve the JSON that `build()` makes, from the cache when present, with ETag/304."""
+    entry = cache.get(key)
+    if entry is None:
+        body = json.dumps(build(), separators=(",", ":"), ensure_ascii=False)
+        entry = {"body": body, "etag": hashlib.sha1(body.encode()).hexdigest()[:32]}
+        cache.set(key, entry, timeout=timeout)
+    if request.if_none_match.contains(entry["etag"]):
+        response = Response(status=304)
+    else:
+        response = Response(entry["body"], mimetype="application/json")
+    response.set_etag(entry["etag"])
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def _page(stmt, schema, page: int, per_page: int) -> dict:
+    from sqlalchemy import func, select
+
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": schema.dump(rows, many=True), "page": page, "per_page": per_page, "total": total}
+
+
+class InventoryStatusResource(AuthResource):
+    def get(self):
+        """Last poll, last success, next poll, staleness and counts per category and availability."""
+        return cached_json(cache_helpers.inventory_status_key(),
+                           lambda: InventoryStatusSchema().dump(inventory.inventory_status()),
+                           STATUS_CACHE_SECONDS)
+
+
+class InventoryCategoryResource(AuthResource):
+    def get(self, category: str):
+        """One category's current supplier products, filtered, sorted and paginated."""
+        if category not in inventory.categories():
+            raise not_found("Category")
+        args = load_args(InventoryListArgsSchema())
+        key = cache_helpers.inventory_key("list", category, sorted((k, str(v)) for k, v in args.items()))
+
+        def build():
+            filters = {k: args.get(k) for k in ("availability", "manufacturer", "color", "q")}
+            stmt = inventory.inventory_query(category, sort=args["sort"], **filters)
+            body = _page(stmt, InventoryProductSchema(), args["page"], args["per_page"])
+            body["category"] = category
+            body["manufacturers"] = inventory.manufacturers_in(category)
+            return body
+
+        return cached_json(key, build, LIST_CACHE_SECONDS)
+
+
+class ProductAvailabilityResource(AuthResource):
+    def get(self, product_id: int):
+        """A product's availability history, newest first, with the product itself."""
+        args = load_args(PageArgsSchema())
+        key = cache_helpers.inventory_key("history", product_id, args["page"], args["per_page"])
+
+        def build():
+            product = inventory.get_product(product_id)
+            if product is None:
+                raise not_found("Product")
+            body = _page(inventory.availability_history_query(product_id), AvailabilityChangeSchema(),
+                         args["page"], args["per_page"])
+            body["product"] = InventoryProductSchema().dump(product)
+            return body
+
+        return cached_json(key, build, LIST_CACHE_SECONDS)
+
+
+class InventoryRefreshResource(AdminResource):
+    def post(self):
+        """Start a poll now as a job (202); 409 when a poll is already running or queued."""
+        job = inventory.request_refresh(current_user.id, poll_inventory)
+        if job is None:
+            raise conflict("A supplier poll is already running or queued; its result appears when it finishes.")
+        return {"job": JobSchema().dump(job)}, 202
