@@ -15,11 +15,12 @@ class ContractClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         # A fresh app context per request, as in production: no g or session shared with the test.
+        check_contract = not kwargs.pop("no_contract", False)
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         request = response.request
         path = request.path
-        if path.startswith("/api/") and not path.startswith("/api/docs") and not kwargs.get("no_contract"):
+        if check_contract and path.startswith("/api/") and not path.startswith("/api/docs"):
             body = response.get_json(silent=True) if response.is_json else None
             openapi_check.check(request.method, path, response.status_code, response.content_type or "", body)
         return response
@@ -64,6 +65,7 @@ def make_test_config(database_url: str, redis_url: str, smtp_port: int, **extra)
         "RATELIMIT_DEFAULT": "10000 per minute",
         "RATELIMIT_AUTH_IP": "1000 per minute",
         "RATELIMIT_AUTH_ACCOUNT": "1000 per minute",
+        "INVENTORY_POLL_ON_START": False,  # tests start polls themselves
     }
     config["CELERY"] = {
         "broker_url": redis_url,
@@ -188,3 +190,39 @@ def auth_headers(user):
 @pytest.fixture
 def admin_headers(admin):
     return headers_for(admin)
+
+
+# ---------------------------------------------------------------- inventory (supplier simulator)
+SIM_SETTINGS = {"products_per_category": 60, "epoch": 0, "seed": 7}
+
+
+@pytest.fixture(scope="session")
+def supplier(app):
+    """The supplier simulator over HTTP on a free port; the app polls it (fast retries, short timeouts)."""
+    from supplier_sim.testing import run_in_thread
+
+    base_url, sim, stop = run_in_thread(**SIM_SETTINGS)
+    app.config.update({
+        "SUPPLIER_API_URL": base_url,
+        "INVENTORY_RETRY_BACKOFF": 0.01,
+        "INVENTORY_READ_TIMEOUT": 5.0,
+        "INVENTORY_FETCH_ATTEMPTS": 4,
+    })
+    yield sim
+    stop()
+
+
+@pytest.fixture
+def sim(supplier, app):
+    """The simulator reset to its starting settings (pinned epoch 0, no failures) for one test."""
+    supplier.reset()
+    saved = {k: app.config.get(k) for k in ("INVENTORY_RETRY_BACKOFF", "INVENTORY_READ_TIMEOUT",
+                                            "INVENTORY_FETCH_ATTEMPTS", "INVENTORY_CATEGORIES",
+                                            "INVENTORY_POLL_SECONDS")}
+    yield supplier
+    supplier.reset()
+    for key, value in saved.items():
+        if value is None:
+            app.config.pop(key, None)
+        else:
+            app.config[key] = value

@@ -3,8 +3,16 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.routing import IntegerConverter
 
 __version__ = "0.1.0"
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in routes: only ids a database integer column can hold; others are a plain 404."""
+
+    def __init__(self, map, fixed_digits=0, min=1, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 class NoCookieSessionInterface(SecureCookieSessionInterface):
@@ -29,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .spa import init_spa
 
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(config_module.from_environment())
     if config:
         app.config.update(config)

@@ -46,7 +46,7 @@ def render_security_json(payload: dict, code: int, headers: dict | None, user):
 
     body: dict = {}
     token = (payload.get("user") or {}).get("authentication_token")
-    if user is not None and request.endpoint == "security.change_password" and code == 200:
+    if user is not None and request.endpoint == "security.change_password" and request.method == "POST" and code == 200:
         token = user.get_auth_token()
     if token:
         body["token"] = token
@@ -106,6 +106,15 @@ def init_security(app) -> None:
         if token and request.path.startswith("/api/") and is_token_revoked(token):
             g.token_revoked = True
             return unauthenticated()
+        return None
+
+    @app.before_request
+    def require_json_object_for_auth_forms():
+        # Flask-Security parses bodies itself and fails on JSON that is not an object; answer 4xx first.
+        if request.method == "POST" and request.blueprint == "security" and request.endpoint != "security.logout":
+            from .api.common import json_body
+
+            json_body()
         return None
 
     @user_logged_out.connect_via(app)

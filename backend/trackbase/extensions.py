@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from celery import Celery, Task
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -55,7 +55,12 @@ migrate = Migrate()
 cache = Cache()
 mail = Mail()
 security = Security(mail_util_cls=CeleryMailUtil)
-limiter = Limiter(key_func=rate_limit_key)
+def _default_limit() -> str:
+    """The per-user (or per-address) API limit, read per request so it follows the config."""
+    return current_app.config["RATELIMIT_DEFAULT"]
+
+
+limiter = Limiter(key_func=rate_limit_key, default_limits=[_default_limit])
 
 
 def celery_init_app(app: Flask) -> Celery:

@@ -16,12 +16,16 @@ def init_spa(app: Flask) -> None:
 
     from .extensions import limiter
 
+    @app.get("/api", defaults={"path": ""})
+    @app.get("/api/<path:path>")
+    def api_not_found(path: str):
+        """Unknown API paths (or ids of the wrong type) are 404 JSON, never the SPA."""
+        abort(404)
+
     @limiter.exempt
     @app.get("/", defaults={"path": ""})
     @app.get("/<path:path>")
     def spa(path: str):
-        if path.startswith("api/") or path == "api":
-            abort(404)
         root = dist_dir(app)
         if path and (root / path).is_file():
             return send_from_directory(root, path, max_age=31536000 if path.startswith("assets/") else 0)

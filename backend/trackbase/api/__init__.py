@@ -26,6 +26,9 @@ from .ops import ConfigResource, HealthResource, OpenApiResource
 class TrackbaseApi(Api):
     """flask-restful Api that leaves every error to the app's one envelope (api/errors.py)."""
 
+    def error_router(self, original_handler, e):
+        return original_handler(e)
+
     def handle_error(self, e):
         raise e
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,15 @@ def _http_message(exc: HTTPException) -> str:
     return exc.description or exc.name
 
 
+def _only_catch_all_matches() -> bool:
+    """True when a 405 comes from the GET-only catch-alls, i.e. the path is not an API route at all."""
+    try:
+        endpoint, _ = current_app.url_map.bind_to_environ(request.environ).match(method="GET")
+    except HTTPException:
+        return False
+    return endpoint in ("api_not_found", "spa")
+
+
 def register_error_handlers(app: Flask) -> None:
     """Route ApiError, werkzeug HTTP errors and anything unexpected through the envelope."""
 
@@ -81,6 +90,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException):
         status = exc.code or 500
+        if status == 405 and _only_catch_all_matches():
+            return error_response(404, "not_found", "Not found.")
         headers = {}
         if status == 429:
             retry = getattr(exc, "retry_after", None)

@@ -17,6 +17,7 @@ _PENDING = "trackbase_after_commit"
 def enqueue_after_commit(task, *args, **kwargs) -> None:
     """Send `task` to Celery once the current transaction commits (dropped if it rolls back)."""
     session = db.session()
+    session.connection()  # begin the transaction now, so a rollback reliably drops the task
     session.info.setdefault(_PENDING, []).append((task, args, kwargs))
 
 
