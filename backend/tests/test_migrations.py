@@ -1,0 +1,32 @@
+"""The migrations build exactly the schema the models describe."""
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect
+
+from tests.conftest import make_test_config
+from tests.support import Database
+
+
+def test_upgrade_from_empty_matches_models(redis_url, smtp_server):
+    from trackbase import create_app
+    from trackbase.extensions import db
+
+    database = Database()
+    url = database.create()
+    try:
+        app = create_app(make_test_config(url, redis_url, smtp_server.port))
+        with app.app_context():
+            upgrade()
+            engine = create_engine(url)
+            with engine.connect() as conn:
+                diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+                tables = set(inspect(conn).get_table_names())
+            engine.dispose()
+            db.engine.dispose()
+        assert {"users", "roles", "invitations", "jobs"} <= tables
+        assert diff == [], f"models and migrations differ: {diff}"
+    finally:
+        database.drop()

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The whole system on one machine: API + built SPA on http://127.0.0.1:5000, Celery worker and beat,
+# the supplier simulator and a local mail sink. Ctrl-C stops all of it.
+#   ./local_run.sh [--port N] [--no-worker] [--no-beat] [--no-sim] [--no-mail]
+set -euo pipefail
+. "$(dirname "$0")/scripts/common.sh"
+
+PORT="${PORT:-5000}"; RUN_WORKER=1; RUN_BEAT=1; RUN_SIM=1; RUN_MAIL=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port) PORT="$2"; shift ;;
+    --no-worker) RUN_WORKER=0 ;;
+    --no-beat) RUN_BEAT=0 ;;
+    --no-sim) RUN_SIM=0 ;;
+    --no-mail) RUN_MAIL=0 ;;
+    -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+    *) die "Unknown option $1 (see --help)" ;;
+  esac
+  shift
+done
+export PORT
+require_venv
+load_env
+[ -f "$ROOT/frontend/dist/index.html" ] || say "The web app is not built: run ./local_setup.sh (the API still works)."
+
+PIDS=()
+cleanup() {
+  trap - INT TERM EXIT
+  say "Stopping..."
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+start() {  # start NAME COMMAND...
+  local name="$1"; shift
+  "$@" 2>&1 | sed -u "s/^/[$name] /" &
+  PIDS+=("$!")
+}
+
+if ! redis_answers "$REDIS_URL"; then
+  command -v redis-server >/dev/null || die "Redis is not running and redis-server is not installed: run ./local_setup.sh"
+  mkdir -p "$INSTANCE/redis"
+  start redis redis-server --port "$(port_of_url "$REDIS_URL" 6379)" --bind 127.0.0.1 --save "" --appendonly no --dir "$INSTANCE/redis"
+  for _ in $(seq 50); do redis_answers "$REDIS_URL" && break; sleep 0.1; done
+  redis_answers "$REDIS_URL" || die "Redis did not start on $REDIS_URL"
+fi
+
+cd "$ROOT/backend"
+FLASK=("$VENV/bin/flask" --app trackbase)
+say "Updating the database schema"
+"${FLASK[@]}" db upgrade 2>&1 | grep -v '^INFO' || true
+
+if [ -z "${TRACKBASE_ADMIN_EMAIL:-}" ] && [ ! -f "$INSTANCE/demo-admin.env" ]; then
+  umask 077
+  printf 'TRACKBASE_ADMIN_EMAIL=admin@trackbase.local\nTRACKBASE_ADMIN_PASSWORD=%s\n' \
+    "$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')" > "$INSTANCE/demo-admin.env"
+  umask 022
+fi
+if [ -z "${TRACKBASE_ADMIN_EMAIL:-}" ]; then
+  set -a; . "$INSTANCE/demo-admin.env"; set +a
+  DEMO=1
+fi
+"${FLASK[@]}" users ensure-admin
+
+if [ "$RUN_MAIL" = 1 ] && [ "$MAIL_SERVER" = "127.0.0.1" -o "$MAIL_SERVER" = "localhost" ]; then
+  start mail "$VENV/bin/python" -m trackbase.mailsink --port "$MAIL_PORT" --dir "$INSTANCE/mail"
+fi
+if [ "$RUN_SIM" = 1 ] && [ "$SUPPLIER_API_URL" = "http://127.0.0.1:5050" ]; then
+  start supplier "$VENV/bin/python" -m supplier_sim --port 5050 --quiet
+fi
+cd "$ROOT"
+if [ "$RUN_WORKER" = 1 ]; then
+  start worker "$VENV/bin/celery" -A celery_app worker --loglevel INFO --concurrency 2
+fi
+if [ "$RUN_BEAT" = 1 ]; then
+  start beat "$VENV/bin/celery" -A celery_app beat --loglevel INFO --schedule "$INSTANCE/celerybeat-schedule"
+fi
+start web "$VENV/bin/gunicorn" --workers 2 --worker-class gthread --threads 4 --bind "127.0.0.1:$PORT" \
+  --access-logfile /dev/null "trackbase:create_app()"
+
+say "Trackbase is starting on http://127.0.0.1:$PORT  (API docs: http://127.0.0.1:$PORT/api/docs/)"
+if [ "${DEMO:-0}" = 1 ]; then
+  say "Demo admin: $TRACKBASE_ADMIN_EMAIL / $TRACKBASE_ADMIN_PASSWORD  (kept in instance/demo-admin.env)"
+fi
+[ "$RUN_MAIL" = 1 ] && say "Every email is kept in instance/mail/ (one .eml file per message)."
+say "Press Ctrl-C to stop."
+wait -n || true
+say "A process exited; stopping the rest."
