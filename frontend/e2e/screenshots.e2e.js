@@ -1,5 +1,5 @@
 // Screens at desktop and phone sizes, saved under e2e/screenshots/ for a person to review.
-import { admin, expect, signIn, snap, test } from './fixtures.js'
+import { admin, createInvitationViaApi, expect, signIn, snap, test, uniqueEmail } from './fixtures.js'
 
 const sizes = [
   { name: 'desktop', viewport: { width: 1280, height: 800 } },
@@ -10,7 +10,16 @@ for (const size of sizes) {
   test.describe(`${size.name} screens`, () => {
     test.use({ viewport: size.viewport })
 
-    test(`login, shell, settings, admin and jobs on ${size.name}`, async ({ page }) => {
+    test(`login, shell, settings, admin and jobs on ${size.name}`, async ({ page, request }) => {
+      // Some rows for the admin lists: one pending invitation, one used by a registered member.
+      await createInvitationViaApi(request, uniqueEmail(`pending-${size.name}`))
+      const memberEmail = uniqueEmail(`member-${size.name}`)
+      const used = await createInvitationViaApi(request, memberEmail)
+      const registered = await request.post('/api/auth/register', {
+        data: { email: memberEmail, password: 'member-password-1', invitation: used.code },
+      })
+      expect(registered.ok()).toBeTruthy()
+
       await page.goto('/login')
       await expect(page.getByRole('heading', { name: 'Sign in', exact: true })).toBeVisible()
       await snap(page, `${size.name}-login`)
