@@ -27,13 +27,19 @@ PIDS=()
 cleanup() {
   trap - INT TERM EXIT
   say "Stopping..."
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 100); do
+    alive=0
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
 }
 trap cleanup INT TERM EXIT
 start() {  # start NAME COMMAND...
   local name="$1"; shift
-  "$@" 2>&1 | sed -u "s/^/[$name] /" &
+  "$@" > >(sed -u "s/^/[$name] /") 2>&1 &
   PIDS+=("$!")
 }
 
@@ -52,7 +58,7 @@ say "Updating the database schema"
 
 if [ -z "${TRACKBASE_ADMIN_EMAIL:-}" ] && [ ! -f "$INSTANCE/demo-admin.env" ]; then
   umask 077
-  printf 'TRACKBASE_ADMIN_EMAIL=admin@trackbase.local\nTRACKBASE_ADMIN_PASSWORD=%s\n' \
+  printf 'TRACKBASE_ADMIN_EMAIL=admin@example.com\nTRACKBASE_ADMIN_PASSWORD=%s\n' \
     "$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')" > "$INSTANCE/demo-admin.env"
   umask 022
 fi

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from ..services import health
 
@@ -10,3 +11,9 @@ from ..services import health
 def heartbeat() -> None:
     """Record that a worker is alive and consuming the queue."""
     health.record_heartbeat()
+
+
+@worker_ready.connect
+def _beat_at_start(sender=None, **kwargs) -> None:
+    """Report a live worker at once, not only at the first scheduled heartbeat."""
+    heartbeat.delay()
