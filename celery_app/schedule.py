@@ -15,6 +15,17 @@ def beat_schedule(config: dict) -> dict:
             # a run that waited in the queue past the next one's start is dropped
             "options": {"expires": max(5, int(poll_seconds * 0.9))},
         },
+        # Tracking: claims make both safe to run twice (two beats) or late (catch-up).
+        "tracking-reminder-scan": {
+            "task": "trackbase.tasks.tracking.scan_reminders",
+            "schedule": timedelta(minutes=5),
+            "options": {"expires": 240},
+        },
+        "tracking-monthly-reports": {
+            "task": "trackbase.tasks.tracking.check_monthly_reports",
+            "schedule": timedelta(hours=1),
+            "options": {"expires": 3000},
+        },
         "worker-heartbeat": {
             "task": "trackbase.tasks.ops.heartbeat",
             "schedule": timedelta(seconds=30),

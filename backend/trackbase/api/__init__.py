@@ -21,6 +21,20 @@ from .inventory import (
 )
 from .jobs import JobListResource, JobResource
 from .ops import ConfigResource, HealthResource, OpenApiResource
+from .trackers import (
+    ReportResource,
+    TrackerExportDownloadResource,
+    TrackerExportResource,
+    TrackerImportResource,
+    TrackerListResource,
+    TrackerLogListResource,
+    TrackerLogResource,
+    TrackerQuickLogResource,
+    TrackerResource,
+    TrackerStatsResource,
+    TrackingPreferencesResource,
+    TrackingUnsubscribeResource,
+)
 
 
 class TrackbaseApi(Api):
@@ -55,6 +69,20 @@ def init_api(app: Flask) -> None:
     api.add_resource(InventoryCategoryResource, "/inventory/<string:category>", endpoint="inventory_category")
     api.add_resource(ProductAvailabilityResource, "/products/<int:product_id>/availability",
                      endpoint="product_availability")
+
+    # tracking
+    api.add_resource(TrackerListResource, "/trackers", endpoint="trackers")
+    api.add_resource(TrackerImportResource, "/trackers/import", endpoint="tracker_import")
+    api.add_resource(TrackerExportResource, "/trackers/export", endpoint="tracker_export")
+    api.add_resource(TrackerExportDownloadResource, "/trackers/exports/<int:job_id>", endpoint="tracker_export_download")
+    api.add_resource(TrackerQuickLogResource, "/trackers/quick-log", endpoint="tracker_quick_log")
+    api.add_resource(TrackerResource, "/trackers/<int:tracker_id>", endpoint="tracker")
+    api.add_resource(TrackerLogListResource, "/trackers/<int:tracker_id>/logs", endpoint="tracker_logs")
+    api.add_resource(TrackerLogResource, "/trackers/<int:tracker_id>/logs/<int:log_id>", endpoint="tracker_log")
+    api.add_resource(TrackerStatsResource, "/trackers/<int:tracker_id>/stats", endpoint="tracker_stats")
+    api.add_resource(ReportResource, "/reports", endpoint="reports")
+    api.add_resource(TrackingPreferencesResource, "/tracking/preferences", endpoint="tracking_preferences")
+    api.add_resource(TrackingUnsubscribeResource, "/tracking/unsubscribe", endpoint="tracking_unsubscribe")
 
     # ops
     api.add_resource(HealthResource, "/health", endpoint="health")

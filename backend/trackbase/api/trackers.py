@@ -1,0 +1,199 @@
+"""Tracking resources: trackers, logs, stats, CSV import/export, reports and the emailed links."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import Response, request
+from flask_restful import Resource
+from flask_security import current_user
+
+from ..services import reminders, reports, tracking
+from ..services.periods import UTC, zone
+from .common import AuthResource, load_args, load_json, page_params, paginate
+from .errors import ApiError, validation_error
+from .schemas.jobs import JobSchema
+from .schemas.tracking import (
+    DashboardArgsSchema, ExportCreateSchema, LogCreateSchema, LogSchema, LogUpdateSchema, PreferencesSchema,
+    PreferencesUpdateSchema, QuickLogSchema, RangeArgsSchema, ReportCreateSchema, StatsArgsSchema, StatsSchema,
+    TokenSchema, TrackerCreateSchema, TrackerSchema, TrackerUpdateSchema, UnsubscribeSchema,
+)
+
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _tracker_body(tracker) -> dict:
+    return {"tracker": TrackerSchema().dump(tracking.with_summary(tracker, current_user))}
+
+
+def _log_body(tracker, entry) -> dict:
+    return {"log": LogSchema(tracker.type).dump(entry)}
+
+
+def parse_bound(raw: str | None, name: str, tz: str, end: bool = False) -> datetime | None:
+    """A from/to query value: a date (local midnight; `to` dates include the whole day) or an ISO date-time."""
+    if raw in (None, ""):
+        return None
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            day = day + timedelta(days=1) if end else day
+            return datetime.combine(day, datetime.min.time(), tzinfo=zone(tz)).astimezone(UTC)
+        text = raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise validation_error({name: "Use a date (2026-11-22) or an ISO-8601 date and time."}) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone(tz))
+    return value.astimezone(UTC)
+
+
+class TrackerListResource(AuthResource):
+    def get(self):
+        """The dashboard: the user's trackers with last value, due state and sparkline (cached per user)."""
+        args = load_args(DashboardArgsSchema())
+        page, per_page = page_params()
+        return tracking.dashboard(current_user, args["archived"], page, per_page,
+                                  lambda items: TrackerSchema(many=True).dump(items))
+
+    def post(self):
+        """Create a tracker (409 when the name is taken)."""
+        tracker = tracking.create_tracker(current_user, load_json(TrackerCreateSchema()))
+        return _tracker_body(tracker), 201
+
+
+class TrackerResource(AuthResource):
+    def get(self, tracker_id: int):
+        """One tracker with its summary."""
+        return _tracker_body(tracking.get_tracker(current_user.id, tracker_id))
+
+    def patch(self, tracker_id: int):
+        """Change a tracker; a type change converts every log or answers 409 with the reason."""
+        changes = load_json(TrackerUpdateSchema(), partial=True)
+        return _tracker_body(tracking.update_tracker(current_user, tracker_id, changes))
+
+    def delete(self, tracker_id: int):
+        """Delete a tracker and its logs."""
+        tracking.delete_tracker(current_user, tracker_id)
+        return "", 204
+
+
+class TrackerLogListResource(AuthResource):
+    def get(self, tracker_id: int):
+        """The tracker's logs, newest first, optionally from/to."""
+        tracker = tracking.get_tracker(current_user.id, tracker_id)
+        args = load_args(RangeArgsSchema())
+        tz = current_user.timezone
+        stmt = tracking.logs_query(tracker, parse_bound(args["from_"], "from", tz), parse_bound(args["to"], "to", tz, end=True))
+        return paginate(stmt, LogSchema(tracker.type))
+
+    def post(self, tracker_id: int):
+        """Add a log; the value must fit the tracker's type (durations as "1h 29m" or seconds)."""
+        tracker, entry = tracking.create_log(current_user, tracker_id, load_json(LogCreateSchema()))
+        return _log_body(tracker, entry), 201
+
+
+class TrackerLogResource(AuthResource):
+    def get(self, tracker_id: int, log_id: int):
+        """One log."""
+        tracker, entry = tracking.get_log(current_user.id, tracker_id, log_id)
+        return _log_body(tracker, entry)
+
+    def patch(self, tracker_id: int, log_id: int):
+        """Edit a log's value, timestamp or note."""
+        changes = load_json(LogUpdateSchema(), partial=True)
+        tracker, entry = tracking.update_log(current_user, tracker_id, log_id, changes)
+        return _log_body(tracker, entry)
+
+    def delete(self, tracker_id: int, log_id: int):
+        """Delete a log."""
+        tracking.delete_log(current_user, tracker_id, log_id)
+        return "", 204
+
+
+class TrackerStatsResource(AuthResource):
+    def get(self, tracker_id: int):
+        """Buckets, streaks, completion, trend and distribution in the user's time zone (cached per user)."""
+        args = load_args(StatsArgsSchema())
+        tz = current_user.timezone
+        start = parse_bound(args["from_"], "from", tz)
+        end = parse_bound(args["to"], "to", tz, end=True)
+        body = tracking.stats(current_user, tracker_id, start, end, args["bucket"])
+        return {"stats": StatsSchema().dump(body)}
+
+
+class TrackerImportResource(AuthResource):
+    def post(self):
+        """Import logs from a CSV file (multipart field `file`): all rows or none, with per-row errors."""
+        if not (request.content_type or "").startswith("multipart/form-data"):
+            raise ApiError(415, "unsupported_media_type", "Upload the CSV as multipart/form-data in the field `file`.")
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise validation_error({"file": "Attach a CSV file in the field `file`."})
+        raw = upload.read(UPLOAD_MAX_BYTES + 1)
+        if len(raw) > UPLOAD_MAX_BYTES:
+            raise ApiError(413, "payload_too_large", "The CSV is larger than 20 MB; split it into smaller files.")
+        return tracking.import_csv(current_user, raw), 201
+
+
+class TrackerExportResource(AuthResource):
+    def post(self):
+        """Start a CSV export job (emailed, and downloadable from the job's result.download_url)."""
+        data = load_json(ExportCreateSchema()) if request.get_data() else {"tracker_ids": [], "from_": None, "to": None}
+        job = tracking.start_export(current_user, {"tracker_ids": data["tracker_ids"], "from": data["from_"], "to": data["to"]})
+        return {"job": JobSchema().dump(job)}, 202
+
+
+class TrackerExportDownloadResource(Resource):
+    def get(self, job_id: int):
+        """The export CSV: for the signed-in owner, or with the signed link from the job or the email."""
+        user_id = current_user.id if current_user and current_user.is_authenticated else None
+        if user_id is None and request.headers.get("Authentication-Token"):
+            raise ApiError(401, "unauthorized", "Your session has ended; sign in again.")
+        export = tracking.export_for_download(job_id, user_id, request.args.get("signature"))
+        return Response(export.content, mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{export.filename}"', "Cache-Control": "private, no-store",
+        })
+
+
+class ReportResource(AuthResource):
+    def post(self):
+        """Start a report job for a period; the report is emailed (HTML with charts, logs as CSV)."""
+        data = load_json(ReportCreateSchema())
+        job = reports.start_report(current_user, {"period": data["period"], "format": data["format"],
+                                                  "from": data["from_"], "to": data["to"]})
+        return {"job": JobSchema().dump(job)}, 202
+
+
+class TrackerQuickLogResource(Resource):
+    def get(self):
+        """What a one-click link from a reminder would log (changes nothing)."""
+        token = request.args.get("token", "")
+        return {"quick_log": QuickLogSchema().dump(reminders.quick_log_preview(token))}
+
+    def post(self):
+        """Log the link's yes/no once for its period (no sign-in: the signed token is the permission)."""
+        data = load_json(TokenSchema())
+        preview, created = reminders.quick_log(data["token"])
+        return {"quick_log": QuickLogSchema().dump(preview)}, (201 if created else 200)
+
+
+class TrackingUnsubscribeResource(Resource):
+    def get(self):
+        """Which email an unsubscribe link turns off (changes nothing)."""
+        return {"unsubscribe": UnsubscribeSchema().dump(reminders.unsubscribe_preview(request.args.get("token", "")))}
+
+    def post(self):
+        """Turn off reminder emails or monthly reports for the link's user."""
+        data = load_json(TokenSchema())
+        return {"unsubscribe": UnsubscribeSchema().dump(reminders.unsubscribe(data["token"]))}
+
+
+class TrackingPreferencesResource(AuthResource):
+    def get(self):
+        """The user's tracking email preferences."""
+        return {"preferences": PreferencesSchema().dump(reminders.get_preferences(current_user.id))}
+
+    def patch(self):
+        """Turn reminder emails or monthly reports on or off."""
+        changes = load_json(PreferencesUpdateSchema(), partial=True)
+        return {"preferences": PreferencesSchema().dump(reminders.set_preferences(current_user.id, changes))}

@@ -1,0 +1,298 @@
+"""Reminders: find due trackers, claim each (tracker, period) once, send one digest per user.
+
+A claim is a row in `reminder_claims` whose unique key (tracker_id, period_key) makes the claim
+atomic: the scan inserts with ON CONFLICT DO NOTHING and only the rows it actually inserted are
+its own. Two beats, two workers, or a scan re-run after a crash therefore never claim the same
+period twice; a digest task flips its claims from "claimed" to "sent" with a conditional UPDATE,
+so a redelivered task cannot send them again either.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .. import cache as tb_cache
+from ..api.errors import ApiError, not_found
+from ..extensions import db
+from ..models import ReminderClaim, Tracker, TrackerLog, TrackingPreference, User, utcnow
+from .jobs import enqueue_after_commit
+from .periods import UTC, period_of, zone
+from .tracking_values import display_value
+
+log = logging.getLogger(__name__)
+
+CLAIM_CHUNK = 500
+UNSUBSCRIBE_MAX_AGE = 90 * 86400
+EMAIL_KINDS = ("reminders", "reports")
+
+
+# ---------------------------------------------------------------- time rules
+
+def in_quiet_hours(hour: int, start: int | None, end: int | None) -> bool:
+    """Whether a local hour falls in [start, end) (wrapping midnight when start > end); equal bounds mean none."""
+    if start is None or end is None or start == end:
+        return False
+    if start < end:
+        return start <= hour < end
+    return hour >= start or hour < end
+
+
+def reminder_window_open(frequency: str, local: datetime, reminder_hour: int, quiet_start, quiet_end) -> bool:
+    """Hourly trackers may be reminded any hour outside quiet hours; the others from the reminder hour on
+    (so a run missed at that hour catches up later in the same period)."""
+    if in_quiet_hours(local.hour, quiet_start, quiet_end):
+        return False
+    return frequency == "hourly" or local.hour >= reminder_hour
+
+
+# ---------------------------------------------------------------- scan and claim
+
+def insert_ignore(table):
+    """INSERT ... ON CONFLICT DO NOTHING for the session's database."""
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing()
+
+
+def scan(now: datetime | None = None, enqueue: bool = True) -> dict:
+    """Claim every due (tracker, period) in its reminder window and queue one digest per user."""
+    now = now or utcnow()
+    last_log = (
+        select(func.max(TrackerLog.timestamp)).where(TrackerLog.tracker_id == Tracker.id)
+        .correlate(Tracker).scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Tracker.id, Tracker.user_id, Tracker.frequency, User.timezone, User.reminder_hour,
+               User.quiet_hours_start, User.quiet_hours_end, last_log)
+        .join(User, User.id == Tracker.user_id)
+        .outerjoin(TrackingPreference, TrackingPreference.user_id == User.id)
+        .where(Tracker.reminders.is_(True), Tracker.archived.is_(False), User.active.is_(True),
+               or_(TrackingPreference.reminder_emails.is_(None), TrackingPreference.reminder_emails.is_(True)))
+    ).all()
+    candidates = []
+    local_cache: dict[str, datetime] = {}
+    for tracker_id, user_id, frequency, tz, hour, q_start, q_end, last_ts in rows:
+        local = local_cache.get(tz)
+        if local is None:
+            local = local_cache[tz] = now.astimezone(zone(tz))
+        if not reminder_window_open(frequency, local, hour, q_start, q_end):
+            continue
+        period = period_of(frequency, now, tz)
+        if last_ts is not None and last_ts >= period.start:
+            continue
+        candidates.append({
+            "tracker_id": tracker_id, "user_id": user_id, "period_key": period.key, "period_end": period.end,
+            "status": "claimed", "claimed_at": now,
+        })
+    # A stable order makes concurrent claimers contend on the same first row instead of splitting a user's set.
+    candidates.sort(key=lambda c: (c["user_id"], c["tracker_id"]))
+    claimed: dict[int, list[int]] = defaultdict(list)
+    table = ReminderClaim.__table__
+    for offset in range(0, len(candidates), CLAIM_CHUNK):
+        chunk = candidates[offset:offset + CLAIM_CHUNK]
+        result = db.session.execute(
+            insert_ignore(table).values(chunk).returning(table.c.id, table.c.user_id)
+        )
+        for claim_id, user_id in result:
+            claimed[user_id].append(claim_id)
+    if enqueue:
+        from ..tasks.tracking import send_reminder_digest_task
+
+        for user_id, claim_ids in claimed.items():
+            enqueue_after_commit(send_reminder_digest_task, user_id, sorted(claim_ids))
+    db.session.commit()
+    return {"due": len(candidates), "claimed": sum(len(v) for v in claimed.values()), "users": len(claimed),
+            "claims": dict(claimed)}
+
+
+def send_digest(user_id: int, claim_ids: list[int], now: datetime | None = None) -> int:
+    """Send one digest for these claims (only those still due and not yet sent); returns how many it listed."""
+    now = now or utcnow()
+    user = db.session.get(User, user_id)
+    if user is None or not claim_ids:
+        return 0
+    claims = db.session.execute(
+        select(ReminderClaim, Tracker)
+        .join(Tracker, Tracker.id == ReminderClaim.tracker_id)
+        .where(ReminderClaim.id.in_(claim_ids), ReminderClaim.user_id == user_id, ReminderClaim.status == "claimed")
+    ).all()
+    still_due, done = [], []
+    for claim, tracker in claims:
+        period = period_of(tracker.frequency, claim.period_end - timedelta(seconds=1), user.timezone)
+        logged = db.session.scalar(
+            select(TrackerLog.id).where(TrackerLog.tracker_id == tracker.id, TrackerLog.timestamp >= period.start,
+                                        TrackerLog.timestamp < period.end).limit(1)
+        )
+        expired = claim.period_end <= now
+        (done if logged or expired or not tracker.reminders or tracker.archived else still_due).append(claim.id)
+    if done:
+        db.session.execute(update(ReminderClaim).where(ReminderClaim.id.in_(done), ReminderClaim.status == "claimed")
+                           .values(status="skipped"))
+    mine = []
+    if still_due:
+        # The conditional UPDATE is the second gate: a redelivered or duplicated task finds nothing left to send.
+        mine = list(db.session.scalars(
+            update(ReminderClaim).where(ReminderClaim.id.in_(still_due), ReminderClaim.status == "claimed")
+            .values(status="sent", sent_at=now).returning(ReminderClaim.id)
+        ))
+    if mine:
+        _queue_digest_email(user, [c for c in claims if c[0].id in set(mine)], now)
+    db.session.commit()
+    return len(mine)
+
+
+def _queue_digest_email(user: User, claims, now: datetime) -> None:
+    from .mail import send_email
+
+    base = current_app.config["PUBLIC_URL"]
+    items = []
+    for claim, tracker in sorted(claims, key=lambda c: c[1].name.casefold()):
+        last = db.session.execute(
+            select(TrackerLog.timestamp, TrackerLog.value_num, TrackerLog.value_text)
+            .where(TrackerLog.tracker_id == tracker.id).order_by(TrackerLog.timestamp.desc()).limit(1)
+        ).first()
+        item = {
+            "name": tracker.name, "frequency": tracker.frequency, "url": f"{base}/trackers/{tracker.id}",
+            "last": None if last is None else {
+                "when": last[0].astimezone(zone(user.timezone)).strftime("%Y-%m-%d %H:%M"),
+                "value": display_value(tracker.type, last[1], last[2], tracker.settings),
+            },
+            "quick": None,
+        }
+        if tracker.type == "boolean":
+            item["quick"] = {
+                "yes": f"{base}/trackers/quick-log?token={quick_log_token(tracker, claim.period_key, claim.period_end, True)}",
+                "no": f"{base}/trackers/quick-log?token={quick_log_token(tracker, claim.period_key, claim.period_end, False)}",
+            }
+        items.append(item)
+    count = len(items)
+    subject = f"Reminder: {items[0]['name']} is due" if count == 1 else f"Reminder: {count} trackers are due"
+    send_email(
+        user.email, subject, "reminder_digest", user=user, items=items,
+        unsubscribe_url=f"{base}/trackers/unsubscribe?token={unsubscribe_token(user.id, 'reminders')}",
+        settings_url=f"{base}/trackers",
+    )
+
+
+# ---------------------------------------------------------------- signed links
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"trackbase.tracking.{purpose}")
+
+
+def quick_log_token(tracker: Tracker, period_key: str, period_end: datetime, value: bool) -> str:
+    """A signed token to log `value` on a boolean tracker for one period; it expires when the period ends."""
+    return _serializer("quick-log").dumps(
+        {"t": tracker.id, "u": tracker.user_id, "p": period_key, "v": bool(value), "e": int(period_end.timestamp())}
+    )
+
+
+def _read_quick_token(token: str, now: datetime) -> tuple[dict, Tracker]:
+    try:
+        payload = _serializer("quick-log").loads(token or "", max_age=40 * 86400)
+    except (BadSignature, SignatureExpired):
+        raise ApiError(400, "invalid_token", "This link is not valid. Open Trackbase to log instead.") from None
+    tracker = db.session.scalar(select(Tracker).where(Tracker.id == payload["t"], Tracker.user_id == payload["u"]))
+    if tracker is None or tracker.type != "boolean":
+        raise not_found("Tracker")
+    if now.timestamp() >= payload["e"]:
+        raise ApiError(410, "link_expired", "This link was for a period that has ended. Open Trackbase to log instead.")
+    return payload, tracker
+
+
+def quick_log_preview(token: str, now: datetime | None = None) -> dict:
+    """What a quick-log link would do (no change): tracker name, value and period."""
+    now = now or utcnow()
+    payload, tracker = _read_quick_token(token, now)
+    existing = _period_log(tracker, payload, now)
+    return {"tracker_id": tracker.id, "tracker_name": tracker.name, "value": payload["v"],
+            "period_end": datetime.fromtimestamp(payload["e"], UTC), "already_logged": existing is not None,
+            "status": "already_logged" if existing is not None else "ready"}
+
+
+def _period_log(tracker: Tracker, payload: dict, now: datetime):
+    user = db.session.get(User, tracker.user_id)
+    period = period_of(tracker.frequency, datetime.fromtimestamp(payload["e"], UTC) - timedelta(seconds=1), user.timezone)
+    return db.session.scalar(
+        select(TrackerLog).where(TrackerLog.tracker_id == tracker.id, TrackerLog.timestamp >= period.start,
+                                 TrackerLog.timestamp < period.end).limit(1)
+    )
+
+
+def quick_log(token: str, now: datetime | None = None) -> tuple[dict, bool]:
+    """Log the link's value once for its period; (preview, created). A second use logs nothing."""
+    now = now or utcnow()
+    payload, tracker = _read_quick_token(token, now)
+    if _period_log(tracker, payload, now) is None:
+        db.session.add(TrackerLog(tracker_id=tracker.id, timestamp=now, value_num=1.0 if payload["v"] else 0.0,
+                                  note="Logged from a reminder email"))
+        db.session.commit()
+        tb_cache.clear_tracking_user(tracker.user_id)
+        created = True
+    else:
+        created = False
+    preview = quick_log_preview(token, now)
+    preview["status"] = "logged" if created else "already_logged"
+    return preview, created
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    """A signed link token that turns off one kind of tracking email for a user."""
+    return _serializer("unsubscribe").dumps({"u": user_id, "k": kind})
+
+
+def _read_unsubscribe(token: str) -> tuple[User, str]:
+    try:
+        payload = _serializer("unsubscribe").loads(token or "", max_age=UNSUBSCRIBE_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        raise ApiError(400, "invalid_token", "This unsubscribe link is not valid; change email settings in Trackbase.") from None
+    user = db.session.get(User, payload.get("u"))
+    if user is None or payload.get("k") not in EMAIL_KINDS:
+        raise ApiError(400, "invalid_token", "This unsubscribe link is not valid; change email settings in Trackbase.")
+    return user, payload["k"]
+
+
+def get_preferences(user_id: int) -> TrackingPreference:
+    """The user's tracking email preferences (defaults when never set)."""
+    pref = db.session.get(TrackingPreference, user_id)
+    return pref or TrackingPreference(user_id=user_id, reminder_emails=True, monthly_reports=True)
+
+
+def set_preferences(user_id: int, changes: dict) -> TrackingPreference:
+    """Turn reminder emails and monthly reports on or off."""
+    pref = db.session.get(TrackingPreference, user_id)
+    if pref is None:
+        db.session.execute(insert_ignore(TrackingPreference.__table__).values(
+            user_id=user_id, reminder_emails=True, monthly_reports=True, updated_at=utcnow()))
+        pref = db.session.get(TrackingPreference, user_id)
+    for key in ("reminder_emails", "monthly_reports"):
+        if key in changes:
+            setattr(pref, key, changes[key])
+    db.session.commit()
+    return pref
+
+
+def unsubscribe_preview(token: str) -> dict:
+    """Which email a link would turn off, and for which (masked) address."""
+    user, kind = _read_unsubscribe(token)
+    pref = get_preferences(user.id)
+    active = pref.reminder_emails if kind == "reminders" else pref.monthly_reports
+    return {"kind": kind, "email": _mask(user.email), "subscribed": bool(active)}
+
+
+def unsubscribe(token: str) -> dict:
+    """Turn off the link's kind of email (idempotent)."""
+    user, kind = _read_unsubscribe(token)
+    set_preferences(user.id, {"reminder_emails" if kind == "reminders" else "monthly_reports": False})
+    return {"kind": kind, "email": _mask(user.email), "subscribed": False}
+
+
+def _mask(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return (local[:1] + "***@" + domain) if domain else "***"
