@@ -107,10 +107,11 @@ def _poll_locked(trigger: str, job_id: int | None, progress) -> InventoryPollRun
         db.session.rollback()
         log.exception("inventory poll %s failed", run_id)
         run = db.session.get(InventoryPollRun, run_id)
-        run.status = "failed"
-        run.finished_at = utcnow()
-        run.message = f"The poll stopped with an internal error ({exc.__class__.__name__})."
-        db.session.commit()
+        if run is not None:
+            run.status = "failed"
+            run.finished_at = utcnow()
+            run.message = f"The poll stopped with an internal error ({exc.__class__.__name__})."
+            db.session.commit()
         cache_helpers.clear_inventory_status()
         raise
     if run.counts.get("written"):
