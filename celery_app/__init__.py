@@ -1,11 +1,5 @@
-"""Celery entry point: `celery -A celery_app worker` / `celery -A celery_app beat` from the repo root."""
-from trackbase import create_app
+"""Celery entry point: `celery -A celery_app worker` / `celery -A celery_app beat` from the repo root.
 
-from .schedule import beat_schedule
-
-flask_app = create_app()
-celery = flask_app.extensions["celery"]
-celery.conf.beat_schedule = beat_schedule(flask_app.config)
-app = celery
-
-import trackbase.tasks  # noqa: E402,F401  (registers every task)
+Celery finds the app in the `celery_app.celery` submodule, so importing this package (for the
+schedule data) does not build the Flask app.
+"""

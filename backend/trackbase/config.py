@@ -58,6 +58,7 @@ def from_environment() -> dict:
         "RATELIMIT_AUTH_IP": os.environ.get("RATELIMIT_AUTH_IP", "20 per minute"),
         "RATELIMIT_AUTH_ACCOUNT": os.environ.get("RATELIMIT_AUTH_ACCOUNT", "10 per minute"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,  # Redis down: serve without limits rather than fail every call
         # Caching
         "CACHE_TYPE": os.environ.get("CACHE_TYPE", "RedisCache"),
         "CACHE_DEFAULT_TIMEOUT": _int("CACHE_DEFAULT_TIMEOUT", 300),
