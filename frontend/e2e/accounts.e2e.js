@@ -41,6 +41,7 @@ test('admin invites, the new member registers from the link, changes settings an
   // The invited person opens the link and registers; the app signs them in.
   await page.goto(link)
   await expect(page.getByText('You have been invited')).toBeVisible()
+  await page.getByLabel('Your name').fill('Grace')
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password', { exact: true }).fill(password)
   await page.getByLabel('Confirm password').fill(password)
@@ -52,6 +53,7 @@ test('admin invites, the new member registers from the link, changes settings an
   // They sign in with the new credentials and change their settings.
   await signIn(page, email, password)
   await page.goto('/settings')
+  await expect(page.getByLabel('Display name')).toHaveValue('Grace')
   await page.getByLabel('Display name').fill('Grace Hopper')
   await page.getByLabel('Time zone').selectOption('America/New_York')
   await page.getByLabel('Reminder hour').selectOption('7')

@@ -6,9 +6,10 @@ export function useAccount() {
   const auth = useAuthStore()
 
   /** Register with an invitation code, then sign in with the same credentials. */
-  async function register({ email, password, invitation }) {
+  async function register({ email, password, invitation, name }) {
     const body = { email, password }
     if (invitation) body.invitation = invitation
+    if (name) body.name = name
     await api.post('/auth/register', body)
     return auth.login(email, password)
   }
