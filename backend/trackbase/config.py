@@ -90,6 +90,7 @@ def from_environment() -> dict:
         "SECURITY_SEND_PASSWORD_CHANGE_EMAIL": True,
         "SECURITY_SEND_PASSWORD_RESET_NOTICE_EMAIL": True,
         "SECURITY_RETURN_GENERIC_RESPONSES": True,
+        "SECURITY_MSG_GENERIC_AUTHN_FAILED": ("Invalid email or password.", "error"),
         "SECURITY_FLASH_MESSAGES": False,
         "SECURITY_LOGOUT_METHODS": ["POST"],
         "CELERY": {

@@ -29,7 +29,7 @@ def test_wrong_password_is_a_400_envelope(client, user):
     response = login(client, "member@example.com", "wrong-password")
     assert response.status_code == 400
     assert response.json["error"]["code"] == "validation_error"
-    assert response.json["error"]["message"]
+    assert response.json["error"]["message"] == "Invalid email or password."
 
 
 def test_login_with_malformed_json_is_400(client):
