@@ -17,8 +17,6 @@ def openapi_path() -> Path:
 
 
 class HealthResource(Resource):
-    decorators = []
-
     def get(self):
         """Database, Redis and worker heartbeat; 503 when the API cannot serve."""
         report = health.check()
