@@ -33,6 +33,12 @@ export const routes = [
   { path: '/inventory', name: 'inventory', component: () => import('../pages/InventoryPage.vue'), meta: { title: 'Inventory' } },
   { path: '/shop', name: 'shop', component: () => import('../pages/ShopPage.vue'), meta: { title: 'Shop' } },
   { path: '/trackers', name: 'trackers', component: () => import('../pages/TrackersPage.vue'), meta: { title: 'Trackers' } },
+  { path: '/trackers/new', name: 'tracker-new', component: () => import('../pages/TrackerFormPage.vue'), meta: { title: 'New tracker' } },
+  { path: '/trackers/:id(\\d+)', name: 'tracker', component: () => import('../pages/TrackerDetailPage.vue'), meta: { title: 'Tracker' } },
+  { path: '/trackers/:id(\\d+)/edit', name: 'tracker-edit', component: () => import('../pages/TrackerFormPage.vue'), meta: { title: 'Edit tracker' } },
+  // Emailed links: public pages (the signed token is the permission); opening them changes nothing by itself.
+  { path: '/trackers/quick-log', name: 'tracker-quick-log', component: () => import('../pages/TrackerQuickLogPage.vue'), meta: { public: true, layout: 'auth', title: 'Quick log' } },
+  { path: '/trackers/unsubscribe', name: 'tracker-unsubscribe', component: () => import('../pages/TrackerUnsubscribePage.vue'), meta: { public: true, layout: 'auth', title: 'Unsubscribe' } },
   { path: '/jobs', name: 'jobs', component: () => import('../pages/JobsPage.vue'), meta: { title: 'Jobs' } },
   { path: '/settings', name: 'settings', component: () => import('../pages/SettingsPage.vue'), meta: { title: 'Settings' } },
   { path: '/admin', redirect: '/admin/invitations' },
