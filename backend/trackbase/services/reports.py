@@ -43,11 +43,11 @@ def resolve_period(period: str, tz: str, now: datetime, start: date | None = Non
             raise validation_error({"to": "Must not be before from."})
         if (end - start).days > MAX_CUSTOM_DAYS:
             raise validation_error({"to": "A report covers at most ten years."})
-        return _local_start(start, tz), _local_start(end + timedelta(days=1), tz), f"{start.isoformat()} – {end.isoformat()}"
+        return _local_start(start, tz), _local_start(end + timedelta(days=1), tz), f"{start.isoformat()} to {end.isoformat()}"
     if period in ("last_7_days", "last_30_days"):
         days = 7 if period == "last_7_days" else 30
         first = today - timedelta(days=days - 1)
-        return _local_start(first, tz), _local_start(today + timedelta(days=1), tz), f"{first.isoformat()} – {today.isoformat()}"
+        return _local_start(first, tz), _local_start(today + timedelta(days=1), tz), f"{first.isoformat()} to {today.isoformat()}"
     if period in ("this_month", "last_month"):
         month = period_of("monthly", now, tz)
         if period == "last_month":
