@@ -25,10 +25,15 @@ class RegisterResource(Resource):
         return {"user": UserSchema().dump(user)}, 201
 
 
+# Dumping is stateless, so the hot GET /api/me shares one schema (building one costs ~50 us) and
+# dumps the user object itself rather than reading each field through the current_user proxy.
+_me_schema = UserSchema()
+
+
 class MeResource(AuthResource):
     def get(self):
         """The signed-in user's profile."""
-        return {"user": UserSchema().dump(current_user)}
+        return {"user": _me_schema.dump(current_user._get_current_object())}
 
     def patch(self):
         """Update name, timezone, reminder hour or quiet hours."""
