@@ -66,3 +66,15 @@ def test_periods_between_are_consecutive():
 
 def test_unknown_timezone_falls_back_to_utc():
     assert period_of("daily", at("2026-01-01T23:00:00"), "Mars/Olympus").key == "D2026-01-01"
+
+
+def test_fast_period_index_matches_the_period_everywhere():
+    from trackbase.services.periods import period_index
+
+    start = at("2026-03-20T00:00:00")
+    zones = ["UTC", "Europe/Helsinki", "America/Santiago", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe"]
+    for step in range(0, 24 * 250, 7):  # every 7 hours for 250 days: spring and autumn changes included
+        instant = start + timedelta(hours=step, minutes=step % 60)
+        for tz in zones:
+            for unit in ("hourly", "daily", "weekly", "monthly"):
+                assert period_index(unit, instant, tz) == period_of(unit, instant, tz).index, (unit, instant, tz)

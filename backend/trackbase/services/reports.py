@@ -83,8 +83,11 @@ def build_report(user: User, start: datetime, end: datetime, label: str, progres
             "name": tracker.name, "type": tracker.type, "frequency": tracker.frequency, "count": stats["count"],
             "completion": None if stats["completion_rate"] is None else round(stats["completion_rate"] * 100),
             "streak": stats["streak"], "cid": None, "trend": None, "distribution": None,
-            "min": _show(tracker, stats["min"]), "max": _show(tracker, stats["max"]),
-            "mean": _show(tracker, stats["mean"]), "total": _show(tracker, stats["sum"]) if tracker.type == "duration" else None,
+            # min/mean/max of yes/no answers say nothing the distribution does not say better.
+            "min": None if tracker.type == "boolean" else _show(tracker, stats["min"]),
+            "max": None if tracker.type == "boolean" else _show(tracker, stats["max"]),
+            "mean": None if tracker.type == "boolean" else _show(tracker, stats["mean"]),
+            "total": _show(tracker, stats["sum"]) if tracker.type == "duration" else None,
             "last": display_value(tracker.type, in_range[-1][1], in_range[-1][2], tracker.settings) if in_range else None,
             "recent_text": [r[2] for r in in_range[-5:]] if tracker.type == "text" else [],
         }

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from .periods import period_of, periods_between
+from .periods import period_index, period_of, periods_between
 from .tracking_values import DEFAULT_SCALE, NUMERIC_TYPES, output_value
 
 MAX_BUCKETS = 1000
@@ -23,7 +23,7 @@ def buckets(kind: str, rows, start: datetime, end: datetime, unit: str, tz: str)
     for ts, num, _text in rows:
         if ts < start or ts >= end:
             continue
-        slot = by_index.get(period_of(unit, ts, tz).index)
+        slot = by_index.get(period_index(unit, ts, tz))
         if slot is None:
             continue
         slot["count"] += 1
@@ -55,7 +55,7 @@ def streaks(timestamps, frequency: str, tz: str, now: datetime) -> dict:
     The current streak counts back from the current period, or from the previous one when the
     current period has no log yet (today is not over, so the streak is not broken).
     """
-    indices = sorted({period_of(frequency, ts, tz).index for ts in timestamps})
+    indices = sorted({period_index(frequency, ts, tz) for ts in timestamps})
     longest = run = 0
     previous = None
     for index in indices:
@@ -80,7 +80,7 @@ def completion_rate(timestamps, frequency: str, tz: str, start: datetime, end: d
     if not periods:
         return None
     wanted = {p.index for p in periods}
-    hit = {period_of(frequency, ts, tz).index for ts in timestamps if start <= ts < end} & wanted
+    hit = {period_index(frequency, ts, tz) for ts in timestamps if start <= ts < end} & wanted
     return round(len(hit) / len(wanted), 4)
 
 
