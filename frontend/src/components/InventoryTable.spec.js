@@ -1,0 +1,28 @@
+import { mount } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import InventoryTable from './InventoryTable.vue'
+
+const item = {
+  id: 5, name: 'TAKUPÄ SMALL', manufacturer: 'ippal', colors: ['red', 'white'], price: 42,
+  availability: 'less_than_10', availability_stale: true,
+}
+
+describe('InventoryTable', () => {
+  it('shows name, manufacturer, colour swatches, price and the availability badge', () => {
+    const wrapper = mount(InventoryTable, { props: { items: [item] } })
+    const row = wrapper.get('tr[data-product-id="5"]')
+    expect(row.text()).toContain('TAKUPÄ SMALL')
+    expect(row.text()).toContain('ippal')
+    expect(row.findAll('.inventory-swatches__dot')).toHaveLength(2)
+    expect(row.get('.inventory-table__num').text()).toMatch(/42[.,]00/)
+    expect(row.get('[data-availability]').attributes('data-availability')).toBe('less_than_10')
+    expect(row.text()).toContain('Less than 10')
+    expect(row.text()).toContain('stale')
+  })
+
+  it('asks for the history of a row', async () => {
+    const wrapper = mount(InventoryTable, { props: { items: [item] } })
+    await wrapper.get('button').trigger('click')
+    expect(wrapper.emitted('history')[0][0]).toEqual(item)
+  })
+})
