@@ -4,7 +4,9 @@ Both run under the same gunicorn settings (see harness.py); the rounds alternate
 and the ratio is the median of the per-round ratios. Target: app >= 0.7x bare throughput.
 
     .venv/bin/python bench/backbone_bench.py [--rounds 5] [--seconds 8] [--concurrency 8] [--no-pin]
+    .venv/bin/python bench/backbone_bench.py --breakdown 2000   # CPU cost of each part of the request path
     .venv/bin/python bench/backbone_bench.py --profile 3000     # cProfile of the app's request path
+    .venv/bin/python bench/backbone_bench.py --spy 8            # py-spy a gunicorn worker under load
 
 Exit status: 0 when the target is met, 1 when it is not, 2 when requests failed.
 """
@@ -82,42 +84,227 @@ def _plain(summary: dict) -> dict:
                 else (round(v, 4) if isinstance(v, float) else v)) for k, v in summary.items()}
 
 
-def profile(requests: int, top: int) -> int:
-    """cProfile the real app's request path in-process (WSGI calls, no sockets)."""
+def _wsgi_caller(app, path: str, headers: dict):
+    """A function that runs one request through `app` in-process and returns (status, body)."""
     from werkzeug.test import EnvironBuilder
 
+    base = EnvironBuilder(path=path, method="GET", headers={"Accept": "application/json", **headers}).get_environ()
+
+    def call():
+        out = []
+        body = app.wsgi_app(dict(base, **{"wsgi.input": io.BytesIO(b"")}),
+                            lambda status, hdrs, exc=None: out.append(status))
+        data = b"".join(body)
+        if hasattr(body, "close"):
+            body.close()
+        return out[0], data
+
+    return call
+
+
+def _quiet_logging() -> None:
+    """Keep the app's log handler cost (formatting included) but send the lines nowhere."""
+    import logging
+
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if getattr(handler, "_trackbase", False):
+            handler.setStream(io.StringIO())
+
+
+def _cpu_us(call, n: int, repeats: int = 3) -> float:
+    """Best-of-`repeats` CPU time (this process) per call, in microseconds."""
+    for _ in range(min(200, n)):
+        call()
+    best = None
+    for _ in range(repeats):
+        started = time.process_time()
+        for _ in range(n):
+            call()
+        value = (time.process_time() - started) / n * 1e6
+        best = value if best is None or value < best else best
+    return best
+
+
+def profile(requests: int, top: int) -> int:
+    """cProfile the real app's request path in-process (WSGI calls, no sockets)."""
     with harness.BenchEnvironment() as env:
         app = env.app()
-        builder = EnvironBuilder(path=PATH, method="GET", headers={"Accept": "application/json", **env.headers})
-        base = builder.get_environ()
-
-        def call():
-            out = []
-            body = app.wsgi_app(dict(base, **{"wsgi.input": io.BytesIO(b"")}), lambda status, headers, exc=None: out.append(status))
-            data = b"".join(body)
-            if hasattr(body, "close"):
-                body.close()
-            return out[0], data
-
-        import logging
-
-        logging.getLogger().handlers[:] = [h for h in logging.getLogger().handlers if not getattr(h, "_trackbase", False)]
-        logging.getLogger().addHandler(logging.StreamHandler(io.StringIO()))  # keep the cost, not the noise
-        for _ in range(200):
-            status, _data = call()
-            assert status.startswith("200"), status
-        t0 = time.perf_counter()
-        for _ in range(requests):
-            call()
-        plain = (time.perf_counter() - t0) / requests
+        _quiet_logging()
+        call = _wsgi_caller(app, PATH, env.headers)
+        status, _ = call()
+        assert status.startswith("200"), status
+        print(f"in-process request: {_cpu_us(call, requests, 1):.0f} us CPU (no profiler)")
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(requests):
             call()
         profiler.disable()
-        print(f"in-process request (no profiler): {plain * 1e6:.0f} us")
-        stats = pstats.Stats(profiler).sort_stats("cumulative")
-        stats.print_stats(top)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+    return 0
+
+
+def breakdown(requests: int, rounds: int = 5) -> int:
+    """What each part of GET /api/me costs: CPU per request in-process, removing parts one by one.
+
+    Each step keeps the previous removals, so the differences add up to the full cost. Parts are
+    removed by patching this process only; nothing in the app changes.
+    """
+    import logging
+
+    import bare_app
+    from flask_security.utils import parse_auth_token
+
+    import trackbase.auth as auth
+    from trackbase.api import accounts as accounts_api
+    from trackbase.extensions import db, limiter, security
+    from trackbase.models import User
+
+    with harness.BenchEnvironment() as env:
+        app = env.app()
+        _quiet_logging()
+        call = _wsgi_caller(app, PATH, env.headers)
+        status, body = call()
+        assert status.startswith("200"), status
+        body_data = json.loads(body)
+        original_get = accounts_api.MeResource.get
+        original_revoked = auth.is_token_revoked
+        access_log = logging.getLogger("trackbase.access")
+        steps = [
+            "full request path",
+            "- access log line",
+            "- X-RateLimit-* headers (GET + TTL on Redis)",
+            "- rate limit check (EVALSHA on Redis + Flask-Limiter)",
+            "- revoked-token check (EXISTS on Redis)",
+            "- serializing the user (marshmallow dump)",
+        ]
+
+        def set_level(level: int) -> None:
+            """Apply the first `level` removals (and undo the rest)."""
+            access_log.disabled = level >= 1
+            limiter._headers_enabled = level < 2
+            limiter.enabled = level < 3
+            auth.is_token_revoked = (lambda token: False) if level >= 4 else original_revoked
+            accounts_api.MeResource.get = (lambda self: {"user": body_data["user"]}) if level >= 5 else original_get
+
+        # The machine is noisy: every level is measured once per round, rounds interleave the
+        # levels, and each level keeps its best round.
+        best = [float("inf")] * len(steps)
+        try:
+            for _round in range(rounds):
+                for level in range(len(steps)):
+                    set_level(level)
+                    status_, body_ = call()
+                    assert status_.startswith("200") and body_ == body, (steps[level], status_)
+                    best[level] = min(best[level], _cpu_us(call, requests, repeats=1))
+        finally:
+            set_level(0)
+        rows = list(zip(steps, best))
+
+        with app.test_request_context(PATH, headers=env.headers):
+            uniquifier = db.session.get(User, env.user_id).fs_uniquifier
+            db.session.remove()
+
+            def find_user():
+                security.datastore.find_user(fs_uniquifier=uniquifier)
+                db.session.remove()
+
+            lookup = _cpu_us(find_user, requests)
+            signature = _cpu_us(lambda: parse_auth_token(env.token), requests)
+
+        import os
+
+        os.environ["BENCH_BARE_BODY"] = body.decode()
+        bare = bare_app.create_app()
+        bare_cpu = _cpu_us(_wsgi_caller(bare, PATH, {}), requests)
+
+    full = rows[0][1]
+    print(f"GET {PATH} in-process, CPU per request (best of {rounds} interleaved rounds x {requests} requests); "
+          "each step keeps the removals above it\n")
+    print(f"{'step':60s} {'us/req':>8} {'saves':>8} {'share':>6}")
+    previous = None
+    for label, value in rows:
+        saved = "" if previous is None else f"{previous - value:8.0f}"
+        share = "" if previous is None else f"{(previous - value) / full * 100:5.1f}%"
+        print(f"{label:60s} {value:8.0f} {saved:>8} {share:>6}")
+        previous = value
+    print(f"{'= left: Flask, flask-restful, Flask-Security token auth + user':60s} {previous:8.0f} "
+          f"{'':>8} {previous / full * 100:5.1f}%")
+    print("\nparts of what is left, measured alone:")
+    print(f"  user lookup (find_user: ORM select with joinedload roles, new session)  {lookup:6.0f} us")
+    print(f"  token signature and age check (itsdangerous)                           {signature:6.0f} us")
+    print(f"  the bare Flask app, whole request                                      {bare_cpu:6.0f} us")
+    print(f"\nin-process ratio bare/app CPU: {bare_cpu / full:.3f} (the gunicorn run adds the same HTTP cost to both)")
+    return 0
+
+
+# Parts of the request path, as (label, pattern matched against a py-spy frame). A sample counts
+# for the first part whose frame appears in its stack, so nested parts come first.
+SPY_PARTS = [
+    ("user query (SQLAlchemy, inside Flask-Security)", r"SQLAlchemyUserDatastore\.find_user "),
+    ("Flask-Security/Flask-Login/Principal token auth (rest)", r"^(_request_loader|_identity_loader|_check_token|"
+     r"auth_required\.<locals>|LoginManager\.|Principal\.|_on_identity_loaded) "),
+    ("Flask-Limiter: X-RateLimit-* headers", r"__inject_headers "),
+    ("Flask-Limiter: limit check", r"Limiter\._check_request_limit "),
+    ("revoked-token check", r"refuse_revoked_token "),
+    ("MeResource.get (marshmallow dump)", r"MeResource\.get "),
+    ("access log line", r"init_request_logging\.<locals>\._finish "),
+    ("Flask, werkzeug, flask-restful (rest)", r"^Flask\.__call__ "),
+    ("gunicorn (HTTP parsing and writing)", r"ThreadWorker\.handle "),
+]
+
+
+def spy(seconds: float, concurrency: int, pin: bool | None) -> int:
+    """Profile one gunicorn worker of the real app under load with py-spy (GIL-holding samples)."""
+    import re
+    import shutil
+    import subprocess
+    import tempfile
+    import threading
+
+    py_spy = shutil.which("py-spy")
+    if py_spy is None:
+        print("py-spy is not on PATH (pip install py-spy into any environment); use --breakdown instead")
+        return 2
+    client_cpus, server_cpus = harness.cpu_split(pin)
+    with harness.BenchEnvironment(redis_cpus=client_cpus) as env:
+        app = harness.start_gunicorn("trackbase:create_app()", env.app_env, cpus=server_cpus)
+        try:
+            worker = harness._children(app.pid)[0]
+            results = []
+            load = threading.Thread(target=lambda: results.append(harness.measure(
+                app.url, PATH, headers=env.headers, seconds=seconds + 2, concurrency=concurrency,
+                server=app, cpus=client_cpus)))
+            load.start()
+            time.sleep(1.5)
+            with tempfile.NamedTemporaryFile(suffix=".folded") as out:
+                subprocess.run([py_spy, "record", "--pid", str(worker), "--duration", str(int(seconds)),
+                                "--rate", "500", "--gil", "--nonblocking", "--format", "raw",
+                                "--output", out.name], check=True, capture_output=True)
+                folded = out.read().decode()
+            load.join()
+        finally:
+            app.stop()
+    totals = {label: 0 for label, _ in SPY_PARTS}
+    other = total = 0
+    patterns = [(label, re.compile(pattern)) for label, pattern in SPY_PARTS]
+    for line in folded.splitlines():
+        stack, _, count = line.rpartition(" ")
+        count = int(count)
+        total += count
+        frames = stack.split(";")
+        for label, pattern in patterns:
+            if any(pattern.search(frame) for frame in frames):
+                totals[label] += count
+                break
+        else:
+            other += count
+    result = results[0]
+    print(f"py-spy --gil on one worker for {seconds:g} s under load: {result.rps:.0f} req/s, "
+          f"{result.server_cpu_ms_per_request:.3f} ms server CPU/req, {total} samples\n")
+    for label, count in totals.items():
+        print(f"  {label:58s} {count / total * 100:5.1f}%")
+    print(f"  {'elsewhere (worker loop, idle bookkeeping)':58s} {other / total * 100:5.1f}%")
     return 0
 
 
@@ -127,11 +314,17 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per side per round")
     parser.add_argument("--concurrency", type=int, default=harness.DEFAULT_CONCURRENCY)
     parser.add_argument("--no-pin", action="store_true", help="let server and load generator share every CPU")
-    parser.add_argument("--profile", type=int, metavar="N", help="profile N in-process requests instead")
+    parser.add_argument("--profile", type=int, metavar="N", help="cProfile N in-process requests instead")
+    parser.add_argument("--breakdown", type=int, metavar="N", help="cost of each part of the request path (N requests per step)")
+    parser.add_argument("--spy", type=float, metavar="SECONDS", help="py-spy a gunicorn worker under load (needs py-spy)")
     parser.add_argument("--top", type=int, default=45)
     args = parser.parse_args(argv)
     if args.profile:
         return profile(args.profile, args.top)
+    if args.breakdown:
+        return breakdown(args.breakdown)
+    if args.spy:
+        return spy(args.spy, args.concurrency, False if args.no_pin else None)
     return run(args.rounds, args.seconds, args.concurrency, False if args.no_pin else None)
 
 
