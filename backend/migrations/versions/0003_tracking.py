@@ -98,6 +98,7 @@ def upgrade():
     sa.UniqueConstraint('tracker_id', 'period_key', name='uq_reminder_claims_tracker_id_period_key')
     )
     with op.batch_alter_table('reminder_claims', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reminder_claims_period_end'), ['period_end'], unique=False)
         batch_op.create_index(batch_op.f('ix_reminder_claims_user_id'), ['user_id'], unique=False)
 
     op.create_table('tracker_logs',
@@ -127,6 +128,7 @@ def downgrade():
     op.drop_table('tracker_logs')
     with op.batch_alter_table('reminder_claims', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reminder_claims_user_id'))
+        batch_op.drop_index(batch_op.f('ix_reminder_claims_period_end'))
 
     op.drop_table('reminder_claims')
     with op.batch_alter_table('trackers', schema=None) as batch_op:

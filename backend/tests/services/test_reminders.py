@@ -202,3 +202,28 @@ def test_scan_task_runs_on_the_worker(db, user, smtp, celery_worker):
     make_tracker(db, user)
     scan_reminders_task.delay()
     assert smtp.wait_for(count=1, to=user.email)[0]["Subject"] == "Reminder: Meditated is due"
+
+
+def test_a_redelivered_digest_batch_sends_nothing_twice(db, user, make_user, smtp, celery_worker):
+    from trackbase.services import reminders
+
+    other = make_user()
+    for person in (user, other):
+        set_hours(db, person)
+        make_tracker(db, person)
+    result = reminders.scan(datetime.now(UTC), enqueue=False)
+    batch = [[uid, ids] for uid, ids in result["claims"].items()]
+    assert reminders.send_digests(batch) == 2
+    assert reminders.send_digests(batch) == 0
+    assert len(smtp.wait_for(count=2)) == 2
+
+
+def test_claims_of_long_ended_periods_are_purged(db, user):
+    from trackbase.services import reminders
+
+    set_hours(db, user)
+    make_tracker(db, user)
+    reminders.scan(datetime(2026, 1, 1, 12, tzinfo=UTC), enqueue=False)
+    reminders.scan(datetime(2026, 3, 1, 12, tzinfo=UTC), enqueue=False)
+    assert reminders.purge_old_claims(datetime(2026, 3, 1, 13, tzinfo=UTC)) == 1
+    assert [c.period_key for c in claims(db)] == ["D2026-03-01"]

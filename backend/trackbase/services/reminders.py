@@ -9,12 +9,13 @@ so a redelivered task cannot send them again either.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import cache as tb_cache
@@ -27,7 +28,9 @@ from .tracking_values import display_value
 
 log = logging.getLogger(__name__)
 
-CLAIM_CHUNK = 500
+CLAIM_CHUNK = 1000
+DIGEST_BATCH = 50
+CLAIM_KEEP_DAYS = 40
 UNSUBSCRIBE_MAX_AGE = 90 * 86400
 EMAIL_KINDS = ("reminders", "reports")
 
@@ -61,7 +64,8 @@ def insert_ignore(table):
 
 
 def scan(now: datetime | None = None, enqueue: bool = True) -> dict:
-    """Claim every due (tracker, period) in its reminder window and queue one digest per user."""
+    """Claim every due (tracker, period) in its reminder window and queue the digests (one email per user)."""
+    started = time.perf_counter()
     now = now or utcnow()
     last_log = (
         select(func.max(TrackerLog.timestamp)).where(TrackerLog.tracker_id == Tracker.id)
@@ -75,16 +79,23 @@ def scan(now: datetime | None = None, enqueue: bool = True) -> dict:
         .where(Tracker.reminders.is_(True), Tracker.archived.is_(False), User.active.is_(True),
                or_(TrackingPreference.reminder_emails.is_(None), TrackingPreference.reminder_emails.is_(True)))
     ).all()
+    # Claims of periods still running: those trackers are done for now (the unique key stays the arbiter).
+    open_claims = set(db.session.execute(
+        select(ReminderClaim.tracker_id, ReminderClaim.period_key).where(ReminderClaim.period_end > now)
+    ).all())
     candidates = []
-    local_cache: dict[str, datetime] = {}
+    local_times: dict[str, datetime] = {}
+    periods: dict[tuple[str, str], object] = {}
     for tracker_id, user_id, frequency, tz, hour, q_start, q_end, last_ts in rows:
-        local = local_cache.get(tz)
+        local = local_times.get(tz)
         if local is None:
-            local = local_cache[tz] = now.astimezone(zone(tz))
+            local = local_times[tz] = now.astimezone(zone(tz))
         if not reminder_window_open(frequency, local, hour, q_start, q_end):
             continue
-        period = period_of(frequency, now, tz)
-        if last_ts is not None and last_ts >= period.start:
+        period = periods.get((frequency, tz))
+        if period is None:
+            period = periods[(frequency, tz)] = period_of(frequency, now, tz)
+        if (last_ts is not None and last_ts >= period.start) or (tracker_id, period.key) in open_claims:
             continue
         candidates.append({
             "tracker_id": tracker_id, "user_id": user_id, "period_key": period.key, "period_end": period.end,
@@ -94,21 +105,35 @@ def scan(now: datetime | None = None, enqueue: bool = True) -> dict:
     candidates.sort(key=lambda c: (c["user_id"], c["tracker_id"]))
     claimed: dict[int, list[int]] = defaultdict(list)
     table = ReminderClaim.__table__
+    statement = insert_ignore(table).returning(table.c.id, table.c.user_id)
     for offset in range(0, len(candidates), CLAIM_CHUNK):
-        chunk = candidates[offset:offset + CLAIM_CHUNK]
-        result = db.session.execute(
-            insert_ignore(table).values(chunk).returning(table.c.id, table.c.user_id)
-        )
-        for claim_id, user_id in result:
+        for claim_id, user_id in db.session.execute(statement, candidates[offset:offset + CLAIM_CHUNK]):
             claimed[user_id].append(claim_id)
+    claimed_at = time.perf_counter()
     if enqueue:
-        from ..tasks.tracking import send_reminder_digest_task
+        from ..tasks.tracking import send_reminder_digests_task
 
-        for user_id, claim_ids in claimed.items():
-            enqueue_after_commit(send_reminder_digest_task, user_id, sorted(claim_ids))
+        batch = [[user_id, sorted(ids)] for user_id, ids in sorted(claimed.items())]
+        for offset in range(0, len(batch), DIGEST_BATCH):
+            enqueue_after_commit(send_reminder_digests_task, batch[offset:offset + DIGEST_BATCH])
     db.session.commit()
     return {"due": len(candidates), "claimed": sum(len(v) for v in claimed.values()), "users": len(claimed),
-            "claims": dict(claimed)}
+            "claims": dict(claimed), "claim_seconds": round(claimed_at - started, 3),
+            "enqueue_seconds": round(time.perf_counter() - claimed_at, 3)}
+
+
+def send_digests(batch: list[list]) -> int:
+    """Send the digests of a batch of [user_id, claim_ids] (each user independently); how many were sent."""
+    return sum(1 for user_id, claim_ids in batch if send_digest(user_id, claim_ids))
+
+
+def purge_old_claims(now: datetime | None = None) -> int:
+    """Forget claims of periods that ended more than CLAIM_KEEP_DAYS ago (they can never be claimed again)."""
+    result = db.session.execute(
+        delete(ReminderClaim).where(ReminderClaim.period_end < (now or utcnow()) - timedelta(days=CLAIM_KEEP_DAYS))
+    )
+    db.session.commit()
+    return result.rowcount or 0
 
 
 def send_digest(user_id: int, claim_ids: list[int], now: datetime | None = None) -> int:

@@ -23,18 +23,19 @@ def scan_reminders_task() -> dict:
     return {k: v for k, v in result.items() if k != "claims"}
 
 
-@shared_task(name="trackbase.tasks.tracking.send_reminder_digest", bind=True, acks_late=True,
-             autoretry_for=RETRYABLE, retry_backoff=True, max_retries=8)
-def send_reminder_digest_task(self, user_id: int, claim_ids: list[int]) -> int:
-    """Send one user's digest for their claims (a redelivery sends nothing twice)."""
-    return reminders.send_digest(user_id, claim_ids)
+@shared_task(name="trackbase.tasks.tracking.send_reminder_digests", bind=True, acks_late=True,
+             autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+def send_reminder_digests_task(self, batch: list[list]) -> int:
+    """Send the digests of a batch of users; each claim flips to sent once, so a retry resends nothing."""
+    return reminders.send_digests(batch)
 
 
 @shared_task(name="trackbase.tasks.tracking.check_monthly_reports", acks_late=True,
              autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def check_monthly_reports_task() -> int:
-    """Claim due monthly reports (catching up missed ones) and drop expired CSV exports."""
+    """Claim due monthly reports (catching up missed ones); drop expired CSV exports and old claims."""
     tracking.purge_expired_exports()
+    reminders.purge_old_claims()
     return len(reports.monthly_check())
 
 
