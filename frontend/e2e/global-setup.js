@@ -82,6 +82,8 @@ export default async function globalSetup() {
   // aiosmtpd's Maildir handler creates the folder (with new/ cur/ tmp/) itself.
   const mailDir = join(workDir, 'mail')
   const [redisPort, smtpPort, apiPort] = await Promise.all([freePort(), freePort(), freePort()])
+  const supplierPort = await freePort()
+  const withSupplier = process.env.E2E_SUPPLIER_SIM !== '0'
   const baseUrl = `http://127.0.0.1:${apiPort}`
   const admin = { email: 'admin@e2e.example.com', password: `Admin-${randomBytes(6).toString('hex')}` }
   const children = []
@@ -101,8 +103,8 @@ export default async function globalSetup() {
     // The whole run signs in from one IP a few dozen times.
     RATELIMIT_AUTH_IP: '1000 per minute',
     RATELIMIT_AUTH_ACCOUNT: '1000 per minute',
-    // Nothing listens there: the e2e run never polls a real supplier.
-    SUPPLIER_API_URL: `http://127.0.0.1:${await freePort()}`,
+    // The supplier simulator (below) unless E2E_SUPPLIER_SIM=0; then nothing listens there.
+    SUPPLIER_API_URL: `http://127.0.0.1:${supplierPort}`,
     PYTHONUNBUFFERED: '1',
   }
   const inBackend = { cwd: join(repoRoot, 'backend'), env }
@@ -150,6 +152,21 @@ export default async function globalSetup() {
       logs,
     )
     children.push(api)
+    // Inventory data: the simulator (data pinned, moved on by the tests through /_sim/advance);
+    // the worker polls it once at start because the database has no inventory yet.
+    if (withSupplier) {
+      const supplier = start(
+        'supplier',
+        join(venvBin, 'python'),
+        ['-m', 'supplier_sim', '--port', String(supplierPort), '--epoch', '0', '--quiet'],
+        inBackend,
+        logs,
+      )
+      children.push(supplier)
+      await waitFor('the supplier simulator', async () => (await fetch(`${env.SUPPLIER_API_URL}/_sim/status`)).ok, {
+        process: supplier,
+      })
+    }
     const worker = start(
       'worker',
       join(venvBin, 'celery'),
@@ -172,5 +189,6 @@ export default async function globalSetup() {
   process.env.E2E_ADMIN_EMAIL = admin.email
   process.env.E2E_ADMIN_PASSWORD = admin.password
   process.env.E2E_MAIL_DIR = mailDir
+  if (withSupplier) process.env.E2E_SUPPLIER_URL = env.SUPPLIER_API_URL
   return teardown
 }
