@@ -82,6 +82,20 @@ def test_second_poll_of_unchanged_data_writes_nothing(sim, db):
     assert sim.stats()["not_modified"] == {"products": 3, "availability": 6}
 
 
+def test_unchanged_data_fetched_in_full_writes_nothing(sim, db):
+    poll()
+    before = {k: (p.updated_at, p.availability_as_of) for k, p in products(db).items()}
+    history_before = history_count(db)
+    # Forget the ETags: every list comes back in full (200) with the same content and is compared row by row.
+    db.session.execute(InventorySource.__table__.update().values(etag=None))
+    db.session.commit()
+    run = poll()
+    assert all(outcome["status"] == "ok" for outcome in run.sources.values())
+    assert {k: (p.updated_at, p.availability_as_of) for k, p in products(db).items()} == before
+    assert history_count(db) == history_before
+    assert run.counts["written"] == 0 and run.counts["unchanged"] == len(before)
+
+
 def test_new_period_applies_changes_discontinues_and_records_history(sim, db):
     poll()
     old = truth(sim)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import namedtuple
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, case, cast, func, or_, select, update
+from sqlalchemy import Text, bindparam, case, cast, exists, func, or_, select, update
 from sqlalchemy import String as SAString
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -37,6 +38,8 @@ REFRESH_JOB_KIND = "inventory_refresh"
 BATCH = 1000
 
 _PRODUCT_FIELDS = ("name", "category", "manufacturer", "colors", "price_cents")
+_COUNT_KEYS = ("seen", "inserted", "updated", "unchanged", "discontinued", "reappeared", "availability_changes",
+               "stale", "invalid_entries", "written")
 _AVAILABILITY_ORDER = {value: rank for rank, value in enumerate(AVAILABILITIES)}
 
 
@@ -216,19 +219,17 @@ def apply_results(run: InventoryPollRun, states: dict, results: dict) -> list[di
         good_manufacturers.add(name)
         availability.update(data)
 
-    existing = {
-        row.external_id: row
-        for row in db.session.execute(
-            select(table.c.id, table.c.external_id, table.c.name, table.c.category, table.c.manufacturer,
-                   table.c.colors, table.c.price_cents, table.c.availability, table.c.availability_stale,
-                   table.c.availability_as_of, table.c.discontinued_at)
-            .where(table.c.source == "supplier")
-        )
-    }
+    if _nothing_to_apply(results, cats):
+        # Every list answered 304 and no row is stale: the rows already say exactly this.
+        counts = dict.fromkeys(_COUNT_KEYS, 0)
+        counts.update(seen=len(upstream), unchanged=len(upstream))
+        return _finish_run(run, states, results, now, counts, [])
+
+    existing = _existing_rows()
 
     inserts, updates, history, published = [], [], [], []
-    counts = {"seen": len(upstream), "inserted": 0, "updated": 0, "unchanged": 0, "discontinued": 0,
-              "reappeared": 0, "availability_changes": 0, "stale": 0, "invalid_entries": invalid_entries}
+    counts = dict.fromkeys(_COUNT_KEYS, 0)
+    counts.update(seen=len(upstream), invalid_entries=invalid_entries)
     new_availability: dict[str, str] = {}
 
     for external_id, product in upstream.items():
@@ -257,12 +258,12 @@ def apply_results(run: InventoryPollRun, states: dict, results: dict) -> list[di
                 "discontinued_at": None, "created_at": now, "updated_at": now,
             })
             continue
-        values = {f: product[f] for f in _PRODUCT_FIELDS}
-        values.update(availability=value, availability_stale=stale, availability_as_of=as_of, discontinued_at=None)
+        wanted = (product["name"], product["category"], product["manufacturer"], product["colors"],
+                  product["price_cents"], value, stale, as_of, None)
         if row.discontinued_at is not None:
             counts["reappeared"] += 1
-        if any(getattr(row, key) != val for key, val in values.items()):
-            updates.append({"b_id": row.id, **values, "updated_at": now})
+        if row[2:] != wanted:
+            updates.append({"b_id": row.id, **dict(zip(_Row._fields[2:], wanted)), "updated_at": now})
             if value != row.availability:
                 history.append({"product_id": row.id, "old_availability": row.availability, "availability": value,
                                 "changed_at": now, "poll_run_id": run.id})
@@ -282,8 +283,8 @@ def apply_results(run: InventoryPollRun, states: dict, results: dict) -> list[di
 
     for start in range(0, len(inserts), BATCH):
         chunk = inserts[start:start + BATCH]
-        stmt = _upsert(chunk).returning(table.c.id, table.c.external_id)
-        for product_id, external_id in db.session.execute(stmt):
+        # executemany with RETURNING: one compiled statement, batched by SQLAlchemy's insertmanyvalues
+        for product_id, external_id in db.session.execute(_upsert().returning(table.c.id, table.c.external_id), chunk):
             value = new_availability[external_id]
             if value != "unknown":
                 history.append({"product_id": product_id, "old_availability": None, "availability": value,
@@ -300,7 +301,12 @@ def apply_results(run: InventoryPollRun, states: dict, results: dict) -> list[di
     counts["updated"] = len(updates) - counts["discontinued"]
     counts["availability_changes"] = len(history)
     counts["written"] = len(inserts) + len(updates)
+    return _finish_run(run, states, results, now, counts, published)
 
+
+def _finish_run(run: InventoryPollRun, states: dict, results: dict, now: datetime, counts: dict,
+                published: list[dict]) -> list[dict]:
+    """Save the sources' state and the run's outcome (in the session); returns `published`."""
     _save_sources(states, results, now)
     failed = sorted(f"{kind} {name}" for (kind, name), r in results.items() if r.status == "failed")
     run.sources = {f"{kind}:{name}": r.outcome() for (kind, name), r in sorted(results.items())}
@@ -309,7 +315,7 @@ def apply_results(run: InventoryPollRun, states: dict, results: dict) -> list[di
     run.finished_at = utcnow()
     if results and len(failed) == len(results):
         run.status = "failed"
-    elif failed or invalid_entries:
+    elif failed or counts["invalid_entries"]:
         run.status = "partial"
     else:
         run.status = "ok"
@@ -317,12 +323,53 @@ def apply_results(run: InventoryPollRun, states: dict, results: dict) -> list[di
     return published
 
 
-def _upsert(rows: list[dict]):
+_Row = namedtuple("_Row", "id external_id name category manufacturer colors price_cents availability "
+                          "availability_stale availability_as_of discontinued_at")
+
+
+def _existing_rows() -> dict[str, _Row]:
+    """Every supplier product's comparable fields, keyed by external id.
+
+    Colours are read as JSON text and parsed once per distinct value (there are a few dozen),
+    which keeps loading ~18,000 rows cheap.
+    """
+    table = Product.__table__
+    parsed: dict[str | None, list] = {}
+    existing = {}
+    rows = db.session.execute(
+        select(table.c.id, table.c.external_id, table.c.name, table.c.category, table.c.manufacturer,
+               cast(table.c.colors, Text).label("colors_text"), table.c.price_cents, table.c.availability,
+               table.c.availability_stale, table.c.availability_as_of, table.c.discontinued_at)
+        .where(table.c.source == "supplier")
+    )
+    for row in rows:
+        text = row.colors_text
+        colors = parsed.get(text)
+        if colors is None:
+            colors = parsed[text] = json.loads(text) if text else []
+        existing[row.external_id] = _Row(row.id, row.external_id, row.name, row.category, row.manufacturer, colors,
+                                         row.price_cents, row.availability, bool(row.availability_stale),
+                                         row.availability_as_of, row.discontinued_at)
+    return existing
+
+
+def _nothing_to_apply(results: dict, cats: tuple[str, ...]) -> bool:
+    """True when every list answered 304 (so upstream is what was last applied) and no row is stale."""
+    if not results or any(r.status != "not_modified" for r in results.values()):
+        return False
+    if any(("category", c) not in results for c in cats):
+        return False
+    table = Product.__table__
+    return not db.session.scalar(
+        select(exists().where(table.c.source == "supplier", table.c.availability_stale.is_(True))))
+
+
+def _upsert():
     """INSERT .. ON CONFLICT (source, external_id) DO UPDATE, in the session's dialect."""
     table = Product.__table__
     dialect = db.session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table).values(rows)
+    stmt = module.insert(table)
     refreshed = {c: stmt.excluded[c] for c in (*_PRODUCT_FIELDS, "availability", "availability_stale",
                                                "availability_as_of", "discontinued_at", "updated_at")}
     return stmt.on_conflict_do_update(index_elements=["source", "external_id"], set_=refreshed)
