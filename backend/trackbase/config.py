@@ -52,12 +52,15 @@ def from_environment() -> dict:
         "ORDERS_TABLE": os.environ.get("ORDERS_TABLE") or None,
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 25) * 1024 * 1024,
         "FRONTEND_DIST": os.environ.get("FRONTEND_DIST") or None,
+        # Number of reverse proxies (nginx) in front: their X-Forwarded-* headers are trusted, so
+        # per-address rate limits see the client, not the proxy. 0 when clients connect directly.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # Rate limits (Flask-Limiter syntax); storage is Redis so limits hold across processes.
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_DEFAULT": os.environ.get("RATELIMIT_DEFAULT", "600 per minute"),
         "RATELIMIT_AUTH_IP": os.environ.get("RATELIMIT_AUTH_IP", "20 per minute"),
         "RATELIMIT_AUTH_ACCOUNT": os.environ.get("RATELIMIT_AUTH_ACCOUNT", "10 per minute"),
-        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": False,  # api/errors.py adds them to 429s; on every 200 they cost two Redis calls
         "RATELIMIT_SWALLOW_ERRORS": True,  # Redis down: serve without limits rather than fail every call
         # Caching
         "CACHE_TYPE": os.environ.get("CACHE_TYPE", "RedisCache"),

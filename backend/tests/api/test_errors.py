@@ -88,3 +88,18 @@ def test_default_limit_applies_per_user(client, app, user, auth_headers, make_us
 def test_garbage_token_is_401(client, path):
     response = client.get(path, headers={"Authentication-Token": "garbage"})
     assert_envelope(response, 401, "unauthorized")
+
+
+def test_per_address_limit_sees_the_client_behind_a_trusted_proxy(database_url, redis_url, smtp_server):
+    from tests.conftest import ContractClient, make_test_config
+    from trackbase import create_app
+
+    proxied = create_app(make_test_config(database_url, redis_url, smtp_server.port, TRUSTED_PROXIES=1))
+    proxied.test_client_class = ContractClient
+    client = proxied.test_client()
+    proxied.config["RATELIMIT_AUTH_IP"] = "2 per minute"
+    codes = []
+    for address in ("203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2"):
+        codes.append(client.post("/api/auth/reset", json={"email": "a@example.com"},
+                                 headers={"X-Forwarded-For": address}).status_code)
+    assert codes == [200, 200, 429, 200]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -71,6 +72,22 @@ def _http_message(exc: HTTPException) -> str:
     return exc.description or exc.name
 
 
+def rate_limit_headers() -> dict:
+    """Retry-After and X-RateLimit-* for a 429 (only then: on every response they cost Redis round trips)."""
+    from ..extensions import limiter
+
+    limit = limiter.current_limit
+    if limit is None:
+        return {"Retry-After": "60"}
+    reset_at = int(limit.reset_at)
+    return {
+        "Retry-After": str(max(1, reset_at - int(time.time()))),
+        "X-RateLimit-Limit": str(limit.limit.amount),
+        "X-RateLimit-Remaining": str(max(0, limit.remaining)),
+        "X-RateLimit-Reset": str(reset_at),
+    }
+
+
 def _only_catch_all_matches() -> bool:
     """True when a 405 comes from the GET-only catch-alls, i.e. the path is not an API route at all."""
     try:
@@ -92,11 +109,7 @@ def register_error_handlers(app: Flask) -> None:
         status = exc.code or 500
         if status == 405 and _only_catch_all_matches():
             return error_response(404, "not_found", "Not found.")
-        headers = {}
-        if status == 429:
-            retry = getattr(exc, "retry_after", None)
-            if retry:
-                headers["Retry-After"] = str(int(retry))
+        headers = rate_limit_headers() if status == 429 else {}
         if status == 405 and getattr(exc, "valid_methods", None):
             headers["Allow"] = ", ".join(exc.valid_methods)
         return error_response(status, HTTP_CODES.get(status, "http_error"), _http_message(exc), headers=headers)
