@@ -147,13 +147,13 @@ def send_digest(user_id: int, claim_ids: list[int], now: datetime | None = None)
         .join(Tracker, Tracker.id == ReminderClaim.tracker_id)
         .where(ReminderClaim.id.in_(claim_ids), ReminderClaim.user_id == user_id, ReminderClaim.status == "claimed")
     ).all()
+    last_logs = _last_logs([tracker.id for _, tracker in claims])
     still_due, done = [], []
     for claim, tracker in claims:
         period = period_of(tracker.frequency, claim.period_end - timedelta(seconds=1), user.timezone)
-        logged = db.session.scalar(
-            select(TrackerLog.id).where(TrackerLog.tracker_id == tracker.id, TrackerLog.timestamp >= period.start,
-                                        TrackerLog.timestamp < period.end).limit(1)
-        )
+        last = last_logs.get(tracker.id)
+        # Logs are never in the future, so a last log at or after the period's start means it was logged.
+        logged = last is not None and last[0] >= period.start
         expired = claim.period_end <= now
         (done if logged or expired or not tracker.reminders or tracker.archived else still_due).append(claim.id)
     if done:
@@ -167,21 +167,33 @@ def send_digest(user_id: int, claim_ids: list[int], now: datetime | None = None)
             .values(status="sent", sent_at=now).returning(ReminderClaim.id)
         ))
     if mine:
-        _queue_digest_email(user, [c for c in claims if c[0].id in set(mine)], now)
+        _queue_digest_email(user, [c for c in claims if c[0].id in set(mine)], last_logs)
     db.session.commit()
     return len(mine)
 
 
-def _queue_digest_email(user: User, claims, now: datetime) -> None:
+def _last_logs(tracker_ids: list[int]) -> dict[int, tuple]:
+    """tracker id -> (timestamp, value_num, value_text) of its newest log, in two queries."""
+    if not tracker_ids:
+        return {}
+    newest = (
+        select(TrackerLog.tracker_id, func.max(TrackerLog.timestamp).label("ts"))
+        .where(TrackerLog.tracker_id.in_(tracker_ids)).group_by(TrackerLog.tracker_id).subquery()
+    )
+    rows = db.session.execute(
+        select(TrackerLog.tracker_id, TrackerLog.timestamp, TrackerLog.value_num, TrackerLog.value_text)
+        .join(newest, (newest.c.tracker_id == TrackerLog.tracker_id) & (newest.c.ts == TrackerLog.timestamp))
+    ).all()
+    return {tracker_id: (ts, num, text) for tracker_id, ts, num, text in rows}
+
+
+def _queue_digest_email(user: User, claims, last_logs: dict[int, tuple]) -> None:
     from .mail import send_email
 
     base = current_app.config["PUBLIC_URL"]
     items = []
     for claim, tracker in sorted(claims, key=lambda c: c[1].name.casefold()):
-        last = db.session.execute(
-            select(TrackerLog.timestamp, TrackerLog.value_num, TrackerLog.value_text)
-            .where(TrackerLog.tracker_id == tracker.id).order_by(TrackerLog.timestamp.desc()).limit(1)
-        ).first()
+        last = last_logs.get(tracker.id)
         item = {
             "name": tracker.name, "frequency": tracker.frequency, "url": f"{base}/trackers/{tracker.id}",
             "last": None if last is None else {

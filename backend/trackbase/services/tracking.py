@@ -359,7 +359,9 @@ def stats(user: User, tracker_id: int, start: datetime | None, end: datetime | N
             "display": display_value(tracker.type, last[1], last[2], tracker.settings),
         },
     })
-    cache.set(key, body, timeout=_seconds_until_boundary([tracker], tz, now))
+    # Valid until a write, the tracker's next period (streak, due) or the next bucket (the default range moves).
+    bucket_left = int((period_of(bucket, now, tz).end - now).total_seconds())
+    cache.set(key, body, timeout=max(1, min(bucket_left, _seconds_until_boundary([tracker], tz, now))))
     return body
 
 
