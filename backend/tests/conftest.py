@@ -207,6 +207,7 @@ def supplier(app):
         "INVENTORY_RETRY_BACKOFF": 0.01,
         "INVENTORY_READ_TIMEOUT": 5.0,
         "INVENTORY_FETCH_ATTEMPTS": 4,
+        "INVENTORY_RETRY_HEDGE": 1,  # one request per retry, so forced failures are counted exactly
     })
     yield sim
     stop()

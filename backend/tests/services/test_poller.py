@@ -205,7 +205,7 @@ def test_unknown_configured_category_is_a_failed_source_not_a_wipe(sim, db, app)
     run = poll()
     assert run.status == "partial"
     assert run.sources["category:socks"] == {
-        "status": "failed", "attempts": 4, "seconds": run.sources["category:socks"]["seconds"],
+        "status": "failed", "attempts": 4, "requests": 4, "seconds": run.sources["category:socks"]["seconds"],
         "error": "empty body", "retried": [f"attempt {n}: empty body" for n in range(1, 5)]}
     assert len(products(db)) == len(truth(sim))
 

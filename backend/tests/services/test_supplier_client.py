@@ -16,7 +16,7 @@ ENTITY_BOMB = (
 def client(sim, app):
     """A client with instant backoff pointed at the simulator (overrides the HTTP test client here)."""
     c = SupplierClient(ClientSettings(base_url=app.config["SUPPLIER_API_URL"], backoff=0.001, attempts=4,
-                                      read_timeout=5.0))
+                                      read_timeout=5.0, hedge=1))
     yield c
     c.close()
 
@@ -96,7 +96,7 @@ def test_the_forced_empty_response_header_mode_counts_as_failure(client, sim):
 
 def test_timeouts_are_retried(sim, app):
     sim.configure(slow_seconds=1.5, force={"availability/juuran": {"modes": ["slow"], "times": 1}})
-    c = SupplierClient(ClientSettings(base_url=app.config["SUPPLIER_API_URL"], backoff=0.001, read_timeout=0.5))
+    c = SupplierClient(ClientSettings(base_url=app.config["SUPPLIER_API_URL"], backoff=0.001, read_timeout=0.5, hedge=1))
     try:
         result = c.fetch_manufacturer("juuran")
     finally:
@@ -114,7 +114,7 @@ def test_unknown_category_empty_body_fails_after_retries(client):
 
 
 def test_refused_connection_fails_after_retries():
-    c = SupplierClient(ClientSettings(base_url=f"http://127.0.0.1:{free_port()}", backoff=0.001, attempts=2))
+    c = SupplierClient(ClientSettings(base_url=f"http://127.0.0.1:{free_port()}", backoff=0.001, attempts=2, hedge=1))
     try:
         result = c.fetch_category("gloves")
     finally:
@@ -139,3 +139,28 @@ def test_persistently_malformed_payloads_keep_the_good_entries_without_an_etag(c
     assert result.invalid_entries >= 1
     assert result.etag is None
     assert sum(v is None for v in result.data.values()) == result.invalid_entries
+
+
+def test_retries_are_hedged_so_one_more_failure_does_not_cost_another_round(sim, app):
+    # the first request and one of the two parallel retries fail; the other retry wins
+    sim.configure(force={"availability/abiplos": {"modes": ["availability-empty"], "times": 2}})
+    c = SupplierClient(ClientSettings(base_url=app.config["SUPPLIER_API_URL"], backoff=0.001, hedge=2))
+    try:
+        result = c.fetch_manufacturer("abiplos")
+    finally:
+        c.close()
+    assert result.status == "ok"
+    assert result.attempts == 2 and result.requests == 3
+    assert len(result.data) == len(sim.snapshot().availability["abiplos"])
+
+
+def test_hedged_retries_that_all_fail_keep_retrying(sim, app):
+    sim.configure(force={"availability/ippal": {"modes": ["503"], "times": 3}})
+    c = SupplierClient(ClientSettings(base_url=app.config["SUPPLIER_API_URL"], backoff=0.001, hedge=2))
+    try:
+        result = c.fetch_manufacturer("ippal")
+    finally:
+        c.close()
+    assert result.status == "ok"
+    assert result.attempts == 3 and result.requests == 5
+    assert result.errors == ["attempt 1: HTTP 503", "attempt 2: HTTP 503"]

@@ -102,9 +102,12 @@ def _poll_locked(trigger: str, job_id: int | None, progress) -> InventoryPollRun
             name for (kind, name), s in states.items() if kind == "manufacturer" and s.last_success_at is not None
         )
         progress(5, "Fetching from the supplier")
-        results = fetch_all(states, known_manufacturers, progress)
+        preloaded = {}
+        # The current rows are read while the requests are in flight (the lock keeps them ours).
+        results = fetch_all(states, known_manufacturers, progress,
+                            while_waiting=lambda: preloaded.update(rows=_existing_rows()))
         progress(85, "Applying changes")
-        published = apply_results(run, states, results)
+        published = apply_results(run, states, results, existing=preloaded.get("rows"))
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
@@ -127,11 +130,13 @@ def _poll_locked(trigger: str, job_id: int | None, progress) -> InventoryPollRun
     return run
 
 
-def fetch_all(states: dict, known_manufacturers: list[str], progress=None) -> dict[tuple[str, str], FetchResult]:
+def fetch_all(states: dict, known_manufacturers: list[str], progress=None,
+              while_waiting=None) -> dict[tuple[str, str], FetchResult]:
     """Fetch every category and manufacturer concurrently.
 
     Known manufacturers start at once; any new one is started as soon as a category list
     naming it arrives, so the wall time stays close to the slowest single call.
+    `while_waiting()` runs in this thread once every first request is on its way.
     """
     settings = ClientSettings.from_config(current_app.config)
     client = SupplierClient(settings)
@@ -156,6 +161,8 @@ def fetch_all(states: dict, known_manufacturers: list[str], progress=None) -> di
                 pending[pool.submit(client.fetch_category, category, etag_for("category", category))] = category
             for name in known_manufacturers:
                 start_manufacturer(name)
+            if while_waiting is not None:
+                while_waiting()
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -181,8 +188,11 @@ def category_data(result: FetchResult | None, state: InventorySource | None) -> 
     return state.data if state is not None else None
 
 
-def apply_results(run: InventoryPollRun, states: dict, results: dict) -> list[dict]:
-    """Write the poll's effect in the session (no commit); returns the availability changes to publish."""
+def apply_results(run: InventoryPollRun, states: dict, results: dict, existing: dict | None = None) -> list[dict]:
+    """Write the poll's effect in the session (no commit); returns the availability changes to publish.
+
+    `existing` is the current supplier rows (from _existing_rows()), read here when not given.
+    """
     now = utcnow()
     cats = categories()
     table = Product.__table__
@@ -225,7 +235,8 @@ def apply_results(run: InventoryPollRun, states: dict, results: dict) -> list[di
         counts.update(seen=len(upstream), unchanged=len(upstream))
         return _finish_run(run, states, results, now, counts, [])
 
-    existing = _existing_rows()
+    if existing is None:
+        existing = _existing_rows()
 
     inserts, updates, history, published = [], [], [], []
     counts = dict.fromkeys(_COUNT_KEYS, 0)

@@ -11,6 +11,7 @@ import json
 import logging
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError
 
@@ -28,6 +29,15 @@ class UpstreamError(Exception):
     """One attempt failed in a way worth retrying."""
 
 
+class PartialAvailability(UpstreamError):
+    """An availability list whose JSON is fine but some DATAPAYLOADs are malformed."""
+
+    def __init__(self, data: dict, invalid: int):
+        super().__init__(f"{invalid} malformed availability payload(s)")
+        self.data = data
+        self.invalid = invalid
+
+
 @dataclass
 class FetchResult:
     """The outcome of fetching one upstream list (after retries)."""
@@ -38,6 +48,7 @@ class FetchResult:
     data: list | dict | None = None
     etag: str | None = None
     attempts: int = 0
+    requests: int = 0
     seconds: float = 0.0
     error: str = ""
     invalid_entries: int = 0  # availability payloads that stayed malformed on the accepted attempt
@@ -45,7 +56,8 @@ class FetchResult:
 
     def outcome(self) -> dict:
         """The JSON-able summary kept on the poll run."""
-        out = {"status": self.status, "attempts": self.attempts, "seconds": round(self.seconds, 3)}
+        out = {"status": self.status, "attempts": self.attempts, "requests": self.requests,
+               "seconds": round(self.seconds, 3)}
         if self.error:
             out["error"] = self.error
         if self.errors:
@@ -61,9 +73,10 @@ class ClientSettings:
     connect_timeout: float = 3.05
     read_timeout: float = 60.0
     attempts: int = 4
-    backoff: float = 0.2
+    backoff: float = 0.1
     backoff_max: float = 5.0
     pool_size: int = 32
+    hedge: int = 2
 
     @classmethod
     def from_config(cls, config) -> "ClientSettings":
@@ -72,7 +85,8 @@ class ClientSettings:
             connect_timeout=float(config.get("INVENTORY_CONNECT_TIMEOUT", 3.05)),
             read_timeout=float(config.get("INVENTORY_READ_TIMEOUT", 60.0)),
             attempts=max(1, int(config.get("INVENTORY_FETCH_ATTEMPTS", 4))),
-            backoff=float(config.get("INVENTORY_RETRY_BACKOFF", 0.2)),
+            backoff=float(config.get("INVENTORY_RETRY_BACKOFF", 0.1)),
+            hedge=max(1, int(config.get("INVENTORY_RETRY_HEDGE", 2))),
             pool_size=max(4, int(config.get("INVENTORY_POOL_SIZE", 32))),
         )
 
@@ -109,10 +123,29 @@ def parse_products(body: bytes, category: str) -> list[dict]:
     return products
 
 
+_PAYLOAD_MEMO: dict[str, str | None] = {}
+_PAYLOAD_MEMO_MAX = 1024
+
+
 def parse_payload(payload) -> str | None:
-    """The availability inside one DATAPAYLOAD, or None when it is malformed or unknown."""
+    """The availability inside one DATAPAYLOAD, or None when it is malformed or unknown.
+
+    Upstream sends a handful of distinct payloads thousands of times each, so results are
+    memoised by payload text (bounded; a pure function of the text).
+    """
     if not isinstance(payload, str) or not payload.strip():
         return None
+    try:
+        return _PAYLOAD_MEMO[payload]
+    except KeyError:
+        pass
+    value = _parse_payload(payload)
+    if len(_PAYLOAD_MEMO) < _PAYLOAD_MEMO_MAX and len(payload) < 512:
+        _PAYLOAD_MEMO[payload] = value
+    return value
+
+
+def _parse_payload(payload: str) -> str | None:
     try:
         root = ElementTree.fromstring(payload, forbid_dtd=True)
     except (ParseError, DefusedXmlException, ValueError):
@@ -160,8 +193,10 @@ class SupplierClient:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update({"Accept": "application/json", "User-Agent": "trackbase-inventory/1"})
+        self._hedge_pool = ThreadPoolExecutor(max_workers=settings.pool_size, thread_name_prefix="supplier-retry")
 
     def close(self) -> None:
+        self._hedge_pool.shutdown(wait=False, cancel_futures=True)
         self.session.close()
 
     def fetch_category(self, name: str, etag: str | None = None) -> FetchResult:
@@ -176,6 +211,35 @@ class SupplierClient:
         base = min(self.settings.backoff_max, self.settings.backoff * (2 ** (attempt - 1)))
         return base * (0.5 + random.random() / 2)
 
+    def _once(self, kind: str, name: str, url: str, etag: str | None) -> tuple[str, object, str | None]:
+        """One request: ("not_modified" | "ok", data, etag); raises UpstreamError or a requests error."""
+        headers = {"If-None-Match": etag} if etag else {}
+        response = self.session.get(url, headers=headers,
+                                    timeout=(self.settings.connect_timeout, self.settings.read_timeout))
+        if response.status_code == 304 and etag:
+            return "not_modified", None, etag
+        if response.status_code != 200:
+            raise UpstreamError(f"HTTP {response.status_code}")
+        body = response.content
+        if kind == "category":
+            return "ok", parse_products(body, name), response.headers.get("ETag")
+        data, invalid = parse_availability(body)
+        if invalid:
+            raise PartialAvailability(data, invalid)
+        return "ok", data, response.headers.get("ETag")
+
+    def _hedged(self, count: int, *args) -> tuple[str, object, str | None]:
+        """`count` identical requests at once; the first good answer wins, else the last error is raised."""
+        futures = [self._hedge_pool.submit(self._once, *args) for _ in range(count)]
+        error: Exception | None = None
+        for future in as_completed(futures):
+            try:
+                return future.result()
+            except (UpstreamError, requests.RequestException) as exc:
+                if error is None or isinstance(exc, PartialAvailability):
+                    error = exc
+        raise error
+
     def _fetch(self, kind: str, name: str, path: str, etag: str | None) -> FetchResult:
         started = time.monotonic()
         result = FetchResult(kind=kind, name=name, status="failed")
@@ -183,30 +247,20 @@ class SupplierClient:
         last_partial = None  # the best malformed-XML answer, accepted after the last attempt
         for attempt in range(1, self.settings.attempts + 1):
             result.attempts = attempt
+            # Retries go out `hedge` times at once: the upstream's failures are random, so two
+            # parallel tries make a second failure (and another slow round trip) unlikely.
+            count = 1 if attempt == 1 else self.settings.hedge
+            result.requests += count
             try:
-                headers = {"If-None-Match": etag} if etag else {}
-                response = self.session.get(
-                    url, headers=headers, timeout=(self.settings.connect_timeout, self.settings.read_timeout)
-                )
-                if response.status_code == 304 and etag:
-                    result.status, result.etag = "not_modified", etag
-                    break
-                if response.status_code != 200:
-                    raise UpstreamError(f"HTTP {response.status_code}")
-                body = response.content
-                if kind == "category":
-                    result.data = parse_products(body, name)
-                    result.status, result.etag = "ok", response.headers.get("ETag")
-                    break
-                data, invalid = parse_availability(body)
-                if invalid:
-                    if last_partial is None or invalid < last_partial[1]:
-                        last_partial = (data, invalid)
-                    raise UpstreamError(f"{invalid} malformed availability payload(s)")
-                result.data = data
-                result.status, result.etag = "ok", response.headers.get("ETag")
+                if count == 1:
+                    status, data, tag = self._once(kind, name, url, etag)
+                else:
+                    status, data, tag = self._hedged(count, kind, name, url, etag)
+                result.status, result.data, result.etag = status, data, tag
                 break
             except (UpstreamError, requests.RequestException) as exc:
+                if isinstance(exc, PartialAvailability) and (last_partial is None or exc.invalid < last_partial[1]):
+                    last_partial = (exc.data, exc.invalid)
                 message = _describe(exc)
                 result.errors.append(f"attempt {attempt}: {message}")
                 result.error = message
