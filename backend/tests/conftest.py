@@ -123,6 +123,20 @@ def _clean_state(request, app, redis_url):
 
 
 @pytest.fixture
+def make_app(app, database_url, redis_url, smtp_server):
+    """Build a second app with config overrides; the session app's Celery stays the default after."""
+    from trackbase import create_app
+
+    def _make(**overrides):
+        other = create_app(make_test_config(database_url, redis_url, smtp_server.port, **overrides))
+        other.test_client_class = ContractClient
+        return other
+
+    yield _make
+    app.extensions["celery"].set_default()
+
+
+@pytest.fixture
 def db(app):
     from trackbase.extensions import db as _db
 

@@ -6,18 +6,16 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect
 
-from tests.conftest import make_test_config
 from tests.support import Database
 
 
-def test_upgrade_from_empty_matches_models(redis_url, smtp_server):
-    from trackbase import create_app
+def test_upgrade_from_empty_matches_models(make_app):
     from trackbase.extensions import db
 
     database = Database()
     url = database.create()
     try:
-        app = create_app(make_test_config(url, redis_url, smtp_server.port))
+        app = make_app(SQLALCHEMY_DATABASE_URI=url)
         with app.app_context():
             upgrade()
             engine = create_engine(url)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from flask import current_app, g, request
+from flask import current_app, request
 from flask_security import SQLAlchemyUserDatastore
 from flask_login import user_logged_out
 
@@ -70,6 +70,17 @@ def unauthorized(func_name=None, params=None):
     return error_response(403, "forbidden", "You do not have permission to do that.")
 
 
+def presented_token(req) -> str | None:
+    """The token the request carries, looked up where Flask-Security looks: header, query, JSON body."""
+    key = current_app.config.get("SECURITY_TOKEN_AUTHENTICATION_KEY", "auth_token")
+    token = req.args.get(key, req.headers.get(current_app.config["SECURITY_TOKEN_AUTHENTICATION_HEADER"]))
+    if req.is_json:
+        data = req.get_json(silent=True)
+        if isinstance(data, dict) and isinstance(data.get(key), str):
+            token = data[key]
+    return token
+
+
 def is_token_revoked(token: str) -> bool:
     from .services.redis import get_redis
 
@@ -100,13 +111,16 @@ def init_security(app) -> None:
     security.unauthz_handler(unauthorized)
     security.want_json(lambda req: req.path.startswith("/api/"))
 
-    @app.before_request
-    def refuse_revoked_token():
-        token = request.headers.get("Authentication-Token")
-        if token and request.path.startswith("/api/") and is_token_revoked(token):
-            g.token_revoked = True
-            return unauthenticated()
-        return None
+    fs_request_loader = security.login_manager.request_callback
+
+    def request_loader(req):
+        # Wraps Flask-Security's token loader, so a revoked token fails wherever it is presented.
+        token = presented_token(req)
+        if token and is_token_revoked(token):
+            return None
+        return fs_request_loader(req)
+
+    security.login_manager.request_loader(request_loader)
 
     @app.before_request
     def require_json_object_for_auth_forms():
@@ -119,7 +133,7 @@ def init_security(app) -> None:
 
     @user_logged_out.connect_via(app)
     def _revoke_on_logout(sender, user=None, **extra):
-        token = request.headers.get("Authentication-Token")
+        token = presented_token(request)
         if token:
             revoke_token(token)
 

@@ -51,6 +51,13 @@ def test_logout_revokes_the_token(client, user):
     assert client.get("/api/me", headers=headers).status_code == 401
 
 
+def test_revoked_token_fails_in_the_query_string_too(client, user):
+    token = login(client, "member@example.com", "correct-horse-9").json["token"]
+    assert client.get(f"/api/me?auth_token={token}").status_code == 200
+    client.post("/api/auth/logout", headers={"Authentication-Token": token})
+    assert client.get(f"/api/me?auth_token={token}").status_code == 401
+
+
 def test_logout_keeps_other_devices_signed_in(client, user):
     first = login(client, "member@example.com", "correct-horse-9").json["token"]
     second = login(client, "member@example.com", "correct-horse-9").json["token"]

@@ -90,12 +90,8 @@ def test_garbage_token_is_401(client, path):
     assert_envelope(response, 401, "unauthorized")
 
 
-def test_per_address_limit_sees_the_client_behind_a_trusted_proxy(database_url, redis_url, smtp_server):
-    from tests.conftest import ContractClient, make_test_config
-    from trackbase import create_app
-
-    proxied = create_app(make_test_config(database_url, redis_url, smtp_server.port, TRUSTED_PROXIES=1))
-    proxied.test_client_class = ContractClient
+def test_per_address_limit_sees_the_client_behind_a_trusted_proxy(make_app):
+    proxied = make_app(TRUSTED_PROXIES=1)
     client = proxied.test_client()
     proxied.config["RATELIMIT_AUTH_IP"] = "2 per minute"
     codes = []
