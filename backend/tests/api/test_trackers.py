@@ -396,3 +396,28 @@ def test_export_download_of_someone_elses_job_is_404(client, auth_headers):
     assert client.get("/api/trackers/exports/12345", headers=auth_headers).status_code == 404
     assert client.get("/api/trackers/exports/12345").status_code == 401
     assert client.get("/api/trackers/exports/12345?signature=forged").status_code == 404
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"name": "bad \ud800 text", "type": "text"}, "name"),
+    ({"name": "x", "type": "text", "description": "nul \x00"}, "description"),
+    ({"name": "x", "type": "numeric", "product_id": -34359738369}, "product_id"),
+    ({"name": "x", "type": "numeric", "product_id": 2**40}, "product_id"),
+    ({"name": "x", "type": "choice", "settings": {"options": ["a\ud800", "b"]}}, "settings"),
+])
+def test_text_the_database_cannot_store_and_out_of_range_ids_are_400(client, auth_headers, body, field):
+    response = client.post("/api/trackers", json=body, headers=auth_headers)
+    assert response.status_code == 400 and field in response.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("value", ["\ud800", "a\x00b", 10**400])
+def test_unstorable_log_values_are_400(client, auth_headers, value):
+    tracker = create(client, auth_headers, name="Any", type="text" if isinstance(value, str) else "numeric", settings={})
+    response = add_log(client, auth_headers, tracker["id"], value)
+    assert response.status_code == 400
+
+
+def test_import_row_with_a_nul_note_is_reported(client, auth_headers):
+    create(client, auth_headers)
+    response = upload(client, auth_headers, "tracker,timestamp,value,note\nWeight,2026-01-01T07:00:00Z,80,a\x00b\n")
+    assert response.status_code == 422 and "row 2.note" in response.get_json()["error"]["fields"]

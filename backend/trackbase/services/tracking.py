@@ -19,8 +19,8 @@ from . import tracking_stats
 from .jobs import create_job, enqueue_after_commit, fail_job, finish_job, update_job
 from .periods import UTC, period_of, zone
 from .tracking_values import (
-    NUMERIC_TYPES, ValueRejected, clean_settings, convert_value, display_value, output_value, parse_value,
-    text_value,
+    NUMERIC_TYPES, ValueRejected, clean_settings, convert_value, display_value, is_valid_text, output_value,
+    parse_value, text_value,
 )
 
 log = logging.getLogger(__name__)
@@ -420,7 +420,10 @@ def import_csv(user: User, raw: bytes) -> dict:
                     problem = ("value", str(exc))
                 else:
                     note = (row.get("note") or "").strip()
-                    pending.append((tracker.id, ts, num, val_text, note))
+                    if is_valid_text(note):
+                        pending.append((tracker.id, ts, num, val_text, note))
+                    else:
+                        problem = ("note", "Must be valid Unicode text (no NUL characters).")
         if problem:
             error_count += 1
             if len(errors) < IMPORT_MAX_ERRORS:

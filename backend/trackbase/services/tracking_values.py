@@ -21,6 +21,15 @@ class ValueRejected(ValueError):
     """A value (or a settings object) that does not fit a tracker's type."""
 
 
+def is_valid_text(text: str) -> bool:
+    """False for strings a database cannot store as UTF-8 (lone surrogates, NUL)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
 def clean_settings(kind: str, settings: dict | None) -> dict:
     """Validate the settings of a type and return them normalized; ValueRejected names the problem."""
     settings = dict(settings or {})
@@ -33,7 +42,7 @@ def clean_settings(kind: str, settings: dict | None) -> dict:
         out: dict = {}
         unit = settings.get("unit")
         if unit not in (None, ""):
-            if not isinstance(unit, str) or len(unit) > 20:
+            if not isinstance(unit, str) or len(unit) > 20 or not is_valid_text(unit):
                 raise ValueRejected("unit must be text of at most 20 characters.")
             out["unit"] = unit.strip()
         for key in ("min", "max"):
@@ -52,7 +61,7 @@ def clean_settings(kind: str, settings: dict | None) -> dict:
             raise ValueRejected("A choice tracker needs options: a list of 2 to 50 answers.")
         cleaned = []
         for option in options:
-            if not isinstance(option, str) or not option.strip() or len(option.strip()) > 80:
+            if not isinstance(option, str) or not option.strip() or len(option.strip()) > 80 or not is_valid_text(option):
                 raise ValueRejected("Each option must be non-empty text of at most 80 characters.")
             cleaned.append(option.strip())
         if len({o.casefold() for o in cleaned}) != len(cleaned):
@@ -70,6 +79,8 @@ def parse_value(kind: str, settings: dict, raw) -> tuple[float | None, str | Non
     """Validate a raw value (JSON or CSV text) for a type; return (value_num, value_text) to store."""
     if raw is None or (isinstance(raw, str) and not raw.strip() and kind != "text"):
         raise ValueRejected("A value is required.")
+    if isinstance(raw, str) and not is_valid_text(raw):
+        raise ValueRejected("Must be valid Unicode text.")
     if kind == "numeric":
         number = _number(raw)
         low, high = settings.get("min"), settings.get("max")
@@ -121,7 +132,10 @@ def _number(raw) -> float:
     if isinstance(raw, bool):
         raise ValueRejected("Must be a number.")
     if isinstance(raw, (int, float)):
-        number = float(raw)
+        try:
+            number = float(raw)
+        except OverflowError:
+            raise ValueRejected("Must be a finite number.") from None
     elif isinstance(raw, str):
         try:
             number = float(raw.strip().replace(",", ".") if raw.count(",") == 1 and "." not in raw else raw.strip())

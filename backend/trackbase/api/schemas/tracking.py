@@ -5,9 +5,20 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ...models import TRACKER_FREQUENCIES, TRACKER_TYPES
 from ...services.reports import FORMATS, PERIODS
-from ...services.tracking_values import output_value
+from ...services.tracking_values import is_valid_text, output_value
 
 NAME = validate.Length(min=1, max=120)
+DB_ID = validate.Range(min=1, max=2**31 - 1, error="Not a valid id.")
+
+
+class Text(fields.String):
+    """A string the database can store (no lone surrogates or NUL characters)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not is_valid_text(text):
+            raise ValidationError("Must be valid Unicode text.")
+        return text
 
 
 class _Strict(Schema):
@@ -20,13 +31,13 @@ def _not_blank(value: str) -> None:
 
 
 class TrackerCreateSchema(_Strict):
-    name = fields.String(required=True, validate=[NAME, _not_blank])
-    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    name = Text(required=True, validate=[NAME, _not_blank])
+    description = Text(load_default="", validate=validate.Length(max=2000))
     type = fields.String(required=True, validate=validate.OneOf(TRACKER_TYPES))
     frequency = fields.String(load_default="daily", validate=validate.OneOf(TRACKER_FREQUENCIES))
     settings = fields.Dict(load_default=dict)
     reminders = fields.Boolean(load_default=True, truthy={True}, falsy={False})
-    product_id = fields.Integer(strict=True, load_default=None, allow_none=True)
+    product_id = fields.Integer(strict=True, load_default=None, allow_none=True, validate=DB_ID)
     archived = fields.Boolean(load_default=False, truthy={True}, falsy={False})
 
     def load(self, data, *args, **kwargs):
@@ -92,7 +103,7 @@ class LogCreateSchema(_Strict):
     # The value is checked against the tracker's type by the service (it depends on the tracker).
     value = fields.Raw(required=True, allow_none=True)
     timestamp = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-    note = fields.String(load_default="", allow_none=True, validate=validate.Length(max=2000))
+    note = Text(load_default="", allow_none=True, validate=validate.Length(max=2000))
 
 
 class LogUpdateSchema(LogCreateSchema):
@@ -153,7 +164,7 @@ class StatsSchema(Schema):
 
 
 class ExportCreateSchema(_Strict):
-    tracker_ids = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=500))
+    tracker_ids = fields.List(fields.Integer(strict=True, validate=DB_ID), load_default=list, validate=validate.Length(max=500))
     from_ = fields.AwareDateTime(data_key="from", load_default=None, allow_none=True)
     to = fields.AwareDateTime(load_default=None, allow_none=True)
 
@@ -171,7 +182,7 @@ class ReportCreateSchema(_Strict):
 
 
 class TokenSchema(_Strict):
-    token = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    token = Text(required=True, validate=validate.Length(min=1, max=1000))
 
 
 class QuickLogSchema(Schema):
