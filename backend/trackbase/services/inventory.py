@@ -319,7 +319,7 @@ def _finish_run(run: InventoryPollRun, states: dict, results: dict, now: datetim
                 published: list[dict]) -> list[dict]:
     """Save the sources' state and the run's outcome (in the session); returns `published`."""
     _save_sources(states, results, now)
-    failed = sorted(f"{kind} {name}" for (kind, name), r in results.items() if r.status == "failed")
+    failed = sorted(f"{kind} {name} ({r.error})" for (kind, name), r in results.items() if r.status == "failed")
     run.sources = {f"{kind}:{name}": r.outcome() for (kind, name), r in sorted(results.items())}
     run.counts = counts
     run.changes = published
