@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
 from flask import current_app
+from redis.exceptions import LockError
 from sqlalchemy import Text, bindparam, case, cast, exists, func, or_, select, update
 from sqlalchemy import String as SAString
 from sqlalchemy.dialects import postgresql, sqlite
@@ -81,7 +82,17 @@ def run_poll(trigger: str = "beat", job_id: int | None = None, progress=None) ->
         log.info("inventory poll (%s) skipped: another poll is running", trigger)
         return None
     try:
-        return _poll_locked(trigger, job_id, progress or (lambda pct, msg: None))
+        report = progress or (lambda pct, msg: None)
+
+        def step(pct, message):
+            # Each step renews the lock's lease, so a slow but live poll is never overtaken.
+            try:
+                lock.reacquire()
+            except LockError:
+                log.warning("inventory poll lock was lost; another poll may start")
+            report(pct, message)
+
+        return _poll_locked(trigger, job_id, step)
     finally:
         try:
             lock.release()
