@@ -1,7 +1,8 @@
 """Cache helpers beside the cache (CTFd style): keys, versions and named clear_*() helpers.
 
-Services call the clear_* helpers after they commit writes. Read endpoints build their keys
-from a version token, so clearing is one SET: old entries are never read again and expire.
+Services call the clear_* helpers after they commit writes. Cached reads record the version
+tokens they were built under and are used only while those tokens are current, so clearing is
+one SET: stale entries are rebuilt on their next read (and expire anyway).
 """
 from __future__ import annotations
 
@@ -41,14 +42,31 @@ def inventory_status_version() -> str:
 
 
 def inventory_key(*parts) -> str:
-    """A cache key for inventory reads under the current data version."""
+    """The cache key of one inventory read (its entry records the data version it was built under)."""
     digest = hashlib.sha1(repr(parts).encode()).hexdigest()[:20]
-    return f"inventory:{inventory_data_version()}:{digest}"
+    return f"inventory:read:{digest}"
 
 
-def inventory_status_key() -> str:
-    """The cache key of /api/inventory/status under both versions (it shows data counts and run state)."""
-    return f"inventory-status:{inventory_data_version()}:{inventory_status_version()}"
+INVENTORY_STATUS_KEY = "inventory:status"
+
+
+def versioned_get(key: str, version_keys: tuple[str, ...]) -> tuple[object | None, str]:
+    """The entry at `key` if it was stored under the current versions, and those versions.
+
+    One Redis round trip (MGET) for the versions and the entry together.
+    """
+    values = cache.get_many(*version_keys, key)
+    versions = [v if v is not None else _version(k) for k, v in zip(version_keys, values)]
+    token = ":".join(versions)
+    entry = values[-1]
+    if isinstance(entry, dict) and entry.get("version") == token:
+        return entry, token
+    return None, token
+
+
+def versioned_set(key: str, token: str, entry: dict, timeout: int) -> None:
+    """Store an entry built under the versions `token` (from versioned_get)."""
+    cache.set(key, {**entry, "version": token}, timeout=timeout)
 
 
 def clear_inventory() -> None:

@@ -12,7 +12,7 @@ from flask import Response, request
 from flask_security import current_user
 
 from .. import cache as cache_helpers
-from ..extensions import cache, db
+from ..extensions import db
 from ..services import inventory
 from ..tasks.inventory import poll_inventory
 from .common import AdminResource, AuthResource, load_args
@@ -28,13 +28,17 @@ STATUS_CACHE_SECONDS = 10  # "running" and the countdown come from Redis and may
 CACHE_CONTROL = "private, max-age=0, must-revalidate"
 
 
-def cached_json(key: str, build, timeout: int) -> Response:
-    """Serve the JSON that `build()` makes, from the cache when present, with ETag/304."""
-    entry = cache.get(key)
+DATA = (cache_helpers.INVENTORY_DATA_VERSION,)
+DATA_AND_STATUS = (cache_helpers.INVENTORY_DATA_VERSION, cache_helpers.INVENTORY_STATUS_VERSION)
+
+
+def cached_json(key: str, versions: tuple[str, ...], build, timeout: int) -> Response:
+    """Serve the JSON that `build()` makes, from the cache when current, with ETag/304."""
+    entry, token = cache_helpers.versioned_get(key, versions)
     if entry is None:
         body = json.dumps(build(), separators=(",", ":"), ensure_ascii=False)
         entry = {"body": body, "etag": hashlib.sha1(body.encode()).hexdigest()[:32]}
-        cache.set(key, entry, timeout=timeout)
+        cache_helpers.versioned_set(key, token, entry, timeout)
     if request.if_none_match.contains(entry["etag"]):
         response = Response(status=304)
     else:
@@ -55,7 +59,7 @@ def _page(stmt, schema, page: int, per_page: int) -> dict:
 class InventoryStatusResource(AuthResource):
     def get(self):
         """Last poll, last success, next poll, staleness and counts per category and availability."""
-        return cached_json(cache_helpers.inventory_status_key(),
+        return cached_json(cache_helpers.INVENTORY_STATUS_KEY, DATA_AND_STATUS,
                            lambda: InventoryStatusSchema().dump(inventory.inventory_status()),
                            STATUS_CACHE_SECONDS)
 
@@ -76,7 +80,7 @@ class InventoryCategoryResource(AuthResource):
             body["manufacturers"] = inventory.manufacturers_in(category)
             return body
 
-        return cached_json(key, build, LIST_CACHE_SECONDS)
+        return cached_json(key, DATA, build, LIST_CACHE_SECONDS)
 
 
 class ProductAvailabilityResource(AuthResource):
@@ -94,7 +98,7 @@ class ProductAvailabilityResource(AuthResource):
             body["product"] = InventoryProductSchema().dump(product)
             return body
 
-        return cached_json(key, build, LIST_CACHE_SECONDS)
+        return cached_json(key, DATA, build, LIST_CACHE_SECONDS)
 
 
 class InventoryRefreshResource(AdminResource):
