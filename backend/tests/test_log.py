@@ -14,10 +14,13 @@ def test_request_log_line_has_ids_and_timing(client, user, auth_headers):
     handler.addFilter(ContextFilter())
     access = logging.getLogger("trackbase.access")
     access.addHandler(handler)
+    saved_level = access.level
+    access.setLevel(logging.INFO)  # a test worker may have set the root logger to WARNING
     try:
         response = client.get("/api/me", headers={**auth_headers, "X-Request-ID": "abc123"})
     finally:
         access.removeHandler(handler)
+        access.setLevel(saved_level)
     assert response.headers["X-Request-ID"] == "abc123"
     line = stream.getvalue().strip()
     assert "[abc123]" in line

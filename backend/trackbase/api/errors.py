@@ -7,6 +7,8 @@ import time
 from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from ..errors import ApiError, conflict, forbidden, not_found, validation_error  # noqa: F401  (re-exported)
+
 log = logging.getLogger(__name__)
 
 HTTP_CODES = {
@@ -22,34 +24,6 @@ HTTP_CODES = {
     429: "rate_limited",
     503: "unavailable",
 }
-
-
-class ApiError(Exception):
-    """An error the client can act on; rendered as {"error": {...}} with its status."""
-
-    def __init__(self, status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
-        self.headers = headers or {}
-
-
-def validation_error(fields: dict, message: str = "Some fields are invalid.") -> ApiError:
-    return ApiError(400, "validation_error", message, fields)
-
-
-def not_found(what: str = "Resource") -> ApiError:
-    return ApiError(404, "not_found", f"{what} not found.")
-
-
-def conflict(message: str, fields: dict | None = None) -> ApiError:
-    return ApiError(409, "conflict", message, fields)
-
-
-def forbidden(message: str = "You are not allowed to do that.") -> ApiError:
-    return ApiError(403, "forbidden", message)
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None):

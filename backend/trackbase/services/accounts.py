@@ -9,7 +9,7 @@ from flask_security import hash_password
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..api.errors import ApiError, conflict, not_found, validation_error
+from ..errors import ApiError, conflict, not_found, validation_error
 from ..extensions import db, security
 from ..models import Invitation, Role, User, utcnow
 from . import mail

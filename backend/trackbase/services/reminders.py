@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import cache as tb_cache
-from ..api.errors import ApiError, not_found
+from ..errors import ApiError, not_found
 from ..extensions import db
 from ..models import ReminderClaim, Tracker, TrackerLog, TrackingPreference, User, utcnow
 from .jobs import enqueue_after_commit

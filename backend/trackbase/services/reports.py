@@ -12,7 +12,7 @@ from email.mime.image import MIMEImage
 from flask import current_app, render_template
 from sqlalchemy import exists, or_, select, update
 
-from ..api.errors import validation_error
+from ..errors import validation_error
 from ..extensions import db
 from ..models import Job, ReportClaim, Tracker, TrackerLog, TrackingPreference, User, utcnow
 from . import charts, tracking_stats

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import cache as tb_cache
-from ..api.errors import ApiError, conflict, not_found, validation_error
+from ..errors import ApiError, conflict, not_found, validation_error
 from ..extensions import cache, db
 from ..models import Job, Product, Tracker, TrackerExport, TrackerLog, User, utcnow
 from . import tracking_stats
