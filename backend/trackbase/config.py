@@ -24,6 +24,30 @@ def _bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
+# Tuning knobs whose defaults live beside the code that uses them; set only when the environment does.
+OPTIONAL = {
+    "INVENTORY_CATEGORIES": str,
+    "INVENTORY_CONNECT_TIMEOUT": float,
+    "INVENTORY_READ_TIMEOUT": float,
+    "INVENTORY_FETCH_ATTEMPTS": int,
+    "INVENTORY_RETRY_BACKOFF": float,
+    "INVENTORY_RETRY_HEDGE": int,
+    "INVENTORY_POOL_SIZE": int,
+    "INVENTORY_POLL_ON_START": lambda raw: raw.strip().lower() in ("1", "true", "yes", "on"),
+}
+
+
+def _optional(cfg: dict) -> None:
+    for name, cast in OPTIONAL.items():
+        raw = os.environ.get(name)
+        if raw in (None, ""):
+            continue
+        try:
+            cfg[name] = cast(raw)
+        except ValueError as exc:
+            raise RuntimeError(f"{name} has an invalid value {raw!r}") from exc
+
+
 def from_environment() -> dict:
     """Build the Flask config mapping from environment variables (see .env.example)."""
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -110,6 +134,7 @@ def from_environment() -> dict:
         },
         "TOKEN_MAX_AGE": timedelta(hours=token_hours),
     }
+    _optional(cfg)
     return cfg
 
 

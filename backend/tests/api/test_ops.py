@@ -10,6 +10,20 @@ def test_health_reports_db_and_redis_and_missing_worker(client):
     assert data["checks"]["redis"]["ok"] is True
     assert data["checks"]["worker"]["ok"] is False
     assert data["status"] == "degraded"
+    assert data["checks"]["inventory_poll"] == {
+        "ok": False, "last_status": None, "last_started_at": None, "last_success_at": None,
+    }
+
+
+def test_health_shows_the_last_inventory_poll(client, db):
+    from trackbase.models import InventoryPollRun, utcnow
+
+    finished = utcnow()
+    db.session.add(InventoryPollRun(status="partial", started_at=finished, finished_at=finished, trigger="beat"))
+    db.session.commit()
+    poll = client.get("/api/health").json["checks"]["inventory_poll"]
+    assert poll["ok"] is True and poll["last_status"] == "partial"
+    assert poll["last_success_at"] is not None
 
 
 def test_health_sees_a_real_worker_heartbeat(client, celery_worker):
