@@ -421,3 +421,13 @@ def test_import_row_with_a_nul_note_is_reported(client, auth_headers):
     create(client, auth_headers)
     response = upload(client, auth_headers, "tracker,timestamp,value,note\nWeight,2026-01-01T07:00:00Z,80,a\x00b\n")
     assert response.status_code == 422 and "row 2.note" in response.get_json()["error"]["fields"]
+
+
+def test_import_restores_text_that_export_escaped(client, auth_headers):
+    client.post("/api/trackers", json={"name": "Journal", "type": "text", "frequency": "daily"}, headers=auth_headers)
+    response = upload(client, auth_headers,
+                      "tracker,timestamp,value,note\nJournal,2026-01-02T03:04:00Z,'=1+1,'@home\n")
+    assert response.status_code in (200, 201), response.json
+    tracker_id = client.get("/api/trackers", headers=auth_headers).json["items"][0]["id"]
+    log = client.get(f"/api/trackers/{tracker_id}/logs", headers=auth_headers).json["items"][0]
+    assert (log["value"], log["note"]) == ("=1+1", "@home")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -33,6 +34,19 @@ IMPORT_MAX_ERRORS = 50
 EXPORT_KEEP_DAYS = 7
 EXPORT_ATTACH_MAX_BYTES = 5 * 1024 * 1024
 CSV_COLUMNS = ("tracker", "type", "timestamp", "value", "note")
+# Cells a spreadsheet would run as a formula get a leading apostrophe on export (OWASP "CSV
+# injection"); one already there is doubled, so import can strip exactly one and stay exact.
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+
+
+def csv_escape(cell: str) -> str:
+    """A text cell made safe to open in a spreadsheet."""
+    return "'" + cell if cell and _FORMULA.match(cell) else cell
+
+
+def csv_unescape(cell: str) -> str:
+    """Undo csv_escape for an imported cell."""
+    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell[1:]) else cell
 
 
 # ---------------------------------------------------------------- trackers
@@ -400,6 +414,7 @@ def import_csv(user: User, raw: bytes) -> dict:
         raise validation_error({"file": "The file has no rows below the header."})
     for number, row in enumerate(rows, start=2):
         problem = None
+        row = {k: (csv_unescape(v) if isinstance(v, str) else v) for k, v in row.items()}
         name = (row.get("tracker") or "").strip()
         tracker = trackers.get(name)
         if None in row:
@@ -481,7 +496,11 @@ def write_csv(rows) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for name, kind, ts, num, text, note in rows:
-        writer.writerow([name, kind, ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), text_value(kind, num, text), note])
+        value = text_value(kind, num, text)
+        if kind in ("text", "choice"):
+            value = csv_escape(value)
+        writer.writerow([csv_escape(name), kind, ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), value,
+                         csv_escape(note or "")])
     return out.getvalue().encode("utf-8")
 
 
