@@ -227,3 +227,17 @@ def test_claims_of_long_ended_periods_are_purged(db, user):
     reminders.scan(datetime(2026, 3, 1, 12, tzinfo=UTC), enqueue=False)
     assert reminders.purge_old_claims(datetime(2026, 3, 1, 13, tzinfo=UTC)) == 1
     assert [c.period_key for c in claims(db)] == ["D2026-03-01"]
+
+
+def test_a_claim_whose_digest_task_was_lost_is_queued_again_and_sent_once(db, user, smtp, celery_worker):
+    from trackbase.services import reminders
+
+    set_hours(db, user)
+    make_tracker(db, user)
+    now = datetime.now(UTC)
+    reminders.scan(now - timedelta(minutes=15), enqueue=False)  # claimed, but its task never reached the broker
+    result = reminders.scan(now)
+    assert (result["claimed"], result["requeued"]) == (0, 1)
+    assert smtp.wait_for(count=1, to=user.email)[0]["Subject"] == "Reminder: Meditated is due"
+    assert reminders.scan(now + timedelta(minutes=1))["requeued"] == 0
+    assert [c.status for c in claims(db)] == ["sent"]

@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 CLAIM_CHUNK = 1000
 DIGEST_BATCH = 50
 CLAIM_KEEP_DAYS = 40
+# A claim still unsent after this long lost its digest task (broker down at enqueue, worker lost):
+# the next scan queues it again; send_digest's conditional update keeps a late original harmless.
+REQUEUE_AFTER = timedelta(minutes=10)
 UNSUBSCRIBE_MAX_AGE = 90 * 86400
 EMAIL_KINDS = ("reminders", "reports")
 
@@ -110,6 +113,13 @@ def scan(now: datetime | None = None, enqueue: bool = True) -> dict:
         for claim_id, user_id in db.session.execute(statement, candidates[offset:offset + CLAIM_CHUNK]):
             claimed[user_id].append(claim_id)
     claimed_at = time.perf_counter()
+    stranded = db.session.execute(
+        select(ReminderClaim.id, ReminderClaim.user_id).where(
+            ReminderClaim.status == "claimed", ReminderClaim.claimed_at < now - REQUEUE_AFTER,
+            ReminderClaim.period_end > now)
+    ).all()
+    for claim_id, user_id in stranded:
+        claimed[user_id].append(claim_id)
     if enqueue:
         from ..tasks.tracking import send_reminder_digests_task
 
@@ -117,7 +127,8 @@ def scan(now: datetime | None = None, enqueue: bool = True) -> dict:
         for offset in range(0, len(batch), DIGEST_BATCH):
             enqueue_after_commit(send_reminder_digests_task, batch[offset:offset + DIGEST_BATCH])
     db.session.commit()
-    return {"due": len(candidates), "claimed": sum(len(v) for v in claimed.values()), "users": len(claimed),
+    return {"due": len(candidates), "claimed": sum(len(v) for v in claimed.values()) - len(stranded),
+            "requeued": len(stranded), "users": len(claimed),
             "claims": dict(claimed), "claim_seconds": round(claimed_at - started, 3),
             "enqueue_seconds": round(time.perf_counter() - claimed_at, 3)}
 
