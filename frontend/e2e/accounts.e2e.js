@@ -21,6 +21,14 @@ test('a private page sends a signed-out visitor to login and back after signing 
   await expect(page.getByRole('heading', { name: 'Settings', exact: true })).toBeVisible()
 })
 
+test('a stored token that no longer works leads to login, keeping the page asked for', async ({ page }) => {
+  await page.goto('/login')
+  await page.evaluate(() => window.localStorage.setItem('trackbase.token', 'expired-or-forged-token'))
+  await page.goto('/jobs')
+  await expect(page).toHaveURL(/\/login\?next=(%2F|\/)jobs$/)
+  expect(await page.evaluate(() => window.localStorage.getItem('trackbase.token'))).toBeNull()
+})
+
 test('admin invites, the new member registers from the link, changes settings and logs out', async ({ page }) => {
   const email = uniqueEmail('member')
   const password = 'correct-horse-battery'

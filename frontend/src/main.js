@@ -14,6 +14,8 @@ app.use(router)
 
 setUnauthorizedHandler(() => {
   const current = router.currentRoute.value
+  // Before the first navigation settles the guard itself redirects (and keeps `next`).
+  if (current.matched.length === 0) return
   if (current.name !== 'login') {
     router.replace({ name: 'login', query: current.meta.public ? {} : { next: current.fullPath } })
   }
