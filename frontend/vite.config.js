@@ -18,6 +18,7 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['src/**/*.spec.js'],
+    setupFiles: ['src/test-setup.js'],
     restoreMocks: true,
   },
 })

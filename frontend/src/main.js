@@ -1,7 +1,7 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
-import { setUnauthorizedHandler } from './api/client.js'
+import { connectApiSession } from './plugins/apiSession.js'
 import { createAppRouter } from './router/index.js'
 import './styles/main.css'
 
@@ -12,13 +12,15 @@ const router = createAppRouter()
 app.use(pinia)
 app.use(router)
 
-setUnauthorizedHandler(() => {
-  const current = router.currentRoute.value
-  // Before the first navigation settles the guard itself redirects (and keeps `next`).
-  if (current.matched.length === 0) return
-  if (current.name !== 'login') {
-    router.replace({ name: 'login', query: current.meta.public ? {} : { next: current.fullPath } })
-  }
+connectApiSession({
+  onSignedOut() {
+    const current = router.currentRoute.value
+    // Before the first navigation settles the guard itself redirects (and keeps `next`).
+    if (current.matched.length === 0) return
+    if (current.name !== 'login') {
+      router.replace({ name: 'login', query: current.meta.public ? {} : { next: current.fullPath } })
+    }
+  },
 })
 
 router.isReady().then(() => app.mount('#app'))

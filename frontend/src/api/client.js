@@ -1,6 +1,7 @@
 // The one HTTP client of the SPA: base URL, token header, error envelope -> ApiError,
-// 401 -> sign out and back to the login page.
-import { useAuthStore } from '../stores/auth.js'
+// 401 -> the unauthorized handler (sign out, back to the login page).
+// It imports nothing of the app: the token getter and the 401 handler are injected
+// (plugins/apiSession.js wires them to the auth store), so stores can import the api modules.
 
 export const API_BASE = '/api'
 
@@ -26,6 +27,7 @@ const FALLBACK_MESSAGES = {
   422: 'The request could not be processed.',
 }
 
+let tokenGetter = () => null
 let unauthorizedHandler = defaultUnauthorizedHandler
 
 function defaultUnauthorizedHandler() {
@@ -35,7 +37,12 @@ function defaultUnauthorizedHandler() {
   }
 }
 
-/** Replace what happens after a 401 on an authenticated request (the app routes to /login). */
+/** Where the token for the `Authentication-Token` header comes from (a function returning it or null). */
+export function setTokenGetter(getter) {
+  tokenGetter = getter || (() => null)
+}
+
+/** Replace what happens after a 401 on an authenticated request (the app signs out and routes to /login). */
 export function setUnauthorizedHandler(handler) {
   unauthorizedHandler = handler || defaultUnauthorizedHandler
 }
@@ -108,8 +115,7 @@ function errorFrom(response, body) {
  * Throws ApiError for every failure, including a network failure (status 0).
  */
 export async function request(method, path, { body, params, headers = {}, signal } = {}) {
-  const auth = useAuthStore()
-  const token = auth.token
+  const token = tokenGetter()
   const init = { method, headers: { Accept: 'application/json', ...headers }, signal }
   if (token) init.headers['Authentication-Token'] = token
   if (body !== undefined) {
@@ -139,7 +145,6 @@ export async function request(method, path, { body, params, headers = {}, signal
   const error = errorFrom(response, data)
   // Only a request that carried a token can lose a session; a 401 without one is just an answer.
   if (response.status === 401 && token) {
-    auth.clear()
     unauthorizedHandler(error)
   }
   throw error

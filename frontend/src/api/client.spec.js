@@ -2,7 +2,8 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { jsonResponse, mockFetch } from '../test-utils.js'
 import { useAuthStore } from '../stores/auth.js'
-import { ApiError, api, setUnauthorizedHandler } from './client.js'
+import { connectApiSession } from '../plugins/apiSession.js'
+import { ApiError, api } from './client.js'
 
 describe('api client', () => {
   let onUnauthorized
@@ -11,11 +12,11 @@ describe('api client', () => {
     window.localStorage.clear()
     setActivePinia(createPinia())
     onUnauthorized = vi.fn()
-    setUnauthorizedHandler(onUnauthorized)
+    connectApiSession({ onSignedOut: onUnauthorized })
   })
 
   afterEach(() => {
-    setUnauthorizedHandler(null)
+    connectApiSession()
     vi.unstubAllGlobals()
   })
 

@@ -1,4 +1,4 @@
-import { api } from '../api/client.js'
+import * as accounts from '../api/accounts.js'
 import { useAuthStore } from '../stores/auth.js'
 
 /** Account actions outside the session itself: register, password reset and change, profile. */
@@ -10,28 +10,28 @@ export function useAccount() {
     const body = { email, password }
     if (invitation) body.invitation = invitation
     if (name) body.name = name
-    await api.post('/auth/register', body)
+    await accounts.register(body)
     return auth.login(email, password)
   }
 
   /** Ask for a reset link; the API answers the same whether or not the account exists. */
   function requestPasswordReset(email) {
-    return api.post('/auth/reset', { email })
+    return accounts.requestPasswordReset(email)
   }
 
   function resetPassword(token, { password, password_confirm }) {
-    return api.post(`/auth/reset/${encodeURIComponent(token)}`, { password, password_confirm })
+    return accounts.resetPassword(token, { password, password_confirm })
   }
 
   /** Change the password; every older token stops working, so keep the new one. */
   async function changePassword({ password, new_password, new_password_confirm }) {
-    const data = await api.post('/auth/change', { password, new_password, new_password_confirm })
+    const data = await accounts.changePassword({ password, new_password, new_password_confirm })
     if (data?.token) auth.setToken(data.token)
     return data
   }
 
   async function updateProfile(changes) {
-    const data = await api.patch('/me', changes)
+    const data = await accounts.updateMe(changes)
     auth.setUser(data.user)
     return data.user
   }

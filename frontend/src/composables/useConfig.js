@@ -1,5 +1,5 @@
 import { ref } from 'vue'
-import { api } from '../api/client.js'
+import { getConfig } from '../api/accounts.js'
 
 // The public instance configuration changes only with a redeploy: load it once per page load.
 const config = ref(null)
@@ -12,8 +12,7 @@ export function useConfig() {
     if (config.value) return Promise.resolve(config.value)
     if (!pending) {
       error.value = null
-      pending = api
-        .get('/config')
+      pending = getConfig()
         .then((data) => {
           config.value = data
           return data

@@ -1,5 +1,5 @@
 import { ref } from 'vue'
-import { api } from '../api/client.js'
+import { getProductAvailability } from '../api/inventory.js'
 
 export const HISTORY_PER_PAGE = 20
 
@@ -20,9 +20,7 @@ export function useInventoryHistory() {
     loading.value = true
     error.value = null
     try {
-      const data = await api.get(`/products/${productId}/availability`, {
-        params: { page: requested, per_page: HISTORY_PER_PAGE },
-      })
+      const data = await getProductAvailability(productId, { page: requested, per_page: HISTORY_PER_PAGE })
       if (mine !== sequence) return
       product.value = data.product
       items.value = data.items

@@ -1,5 +1,5 @@
 import { reactive, ref, watch } from 'vue'
-import { api } from '../api/client.js'
+import { listInventory } from '../api/inventory.js'
 
 export const SEARCH_DEBOUNCE_MS = 300
 export const DEFAULT_PER_PAGE = 50
@@ -43,7 +43,7 @@ export function useInventoryList(initial = {}) {
     const mine = ++sequence
     if (!silent) loading.value = true
     try {
-      const data = await api.get(`/inventory/${encodeURIComponent(state.category)}`, { params: listParams(state) })
+      const data = await listInventory(state.category, listParams(state))
       if (mine !== sequence) return
       items.value = data.items
       total.value = data.total

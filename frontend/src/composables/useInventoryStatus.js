@@ -1,5 +1,5 @@
 import { computed, onBeforeUnmount, ref } from 'vue'
-import { api } from '../api/client.js'
+import { getInventoryStatus } from '../api/inventory.js'
 
 export const STATUS_POLL_MS = 15_000
 // After the countdown reaches zero the poll usually lands within seconds: look sooner.
@@ -59,7 +59,7 @@ export function useInventoryStatus({ onDataChanged, pollMs = STATUS_POLL_MS } = 
   async function refresh() {
     loading.value = true
     try {
-      const data = await api.get('/inventory/status')
+      const data = await getInventoryStatus()
       if (stopped) return
       const previous = status.value
       status.value = data

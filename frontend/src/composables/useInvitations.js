@@ -1,4 +1,4 @@
-import { api } from '../api/client.js'
+import { createInvitation, deleteInvitation, listInvitations } from '../api/admin.js'
 import { usePaginatedList } from './usePaginatedList.js'
 
 /** The absolute link a new member opens to register with an invitation code. */
@@ -8,16 +8,16 @@ export function invitationLink(code) {
 
 /** Invitations for admins: the paginated list, create and revoke. */
 export function useInvitations() {
-  const list = usePaginatedList((page) => api.get('/invitations', { params: { page } }))
+  const list = usePaginatedList((page) => listInvitations({ page }))
 
   async function create({ email, role }) {
-    const data = await api.post('/invitations', { email, role })
+    const data = await createInvitation({ email, role })
     await list.load(1)
     return data.invitation
   }
 
   async function revoke(invitation) {
-    await api.del(`/invitations/${invitation.id}`)
+    await deleteInvitation(invitation.id)
     await list.reload()
   }
 

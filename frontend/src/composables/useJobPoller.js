@@ -1,5 +1,5 @@
 import { onBeforeUnmount, ref, watch } from 'vue'
-import { api } from '../api/client.js'
+import { getJob } from '../api/jobs.js'
 
 export const JOB_POLL_MS = 1000
 export const FINISHED_STATUSES = ['succeeded', 'failed']
@@ -30,7 +30,7 @@ export function useJobPoller(jobId, { initial = null, onFinished } = {}) {
     const id = typeof jobId === 'function' ? jobId() : jobId.value
     if (id === null || id === undefined) return
     try {
-      const data = await api.get(`/jobs/${id}`)
+      const data = await getJob(id)
       if (stopped) return
       job.value = data.job
       error.value = null

@@ -1,7 +1,7 @@
-import { api } from '../api/client.js'
+import { listJobs } from '../api/jobs.js'
 import { usePaginatedList } from './usePaginatedList.js'
 
 /** The current user's jobs, newest first as the API returns them. */
 export function useJobs() {
-  return usePaginatedList((page) => api.get('/jobs', { params: { page } }))
+  return usePaginatedList((page) => listJobs({ page }))
 }

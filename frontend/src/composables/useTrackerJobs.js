@@ -1,5 +1,5 @@
 import { ref } from 'vue'
-import { api } from '../api/client.js'
+import { exportTrackersCsv, importTrackersCsv, requestReport as postReport } from '../api/trackers.js'
 
 /** CSV import (immediate), CSV export and emailed reports (jobs followed with JobProgress). */
 export function useTrackerJobs() {
@@ -15,7 +15,7 @@ export function useTrackerJobs() {
     try {
       const form = new FormData()
       form.append('file', file)
-      importResult.value = await api.post('/trackers/import', form)
+      importResult.value = await importTrackersCsv(form)
     } catch (err) {
       importError.value = err
     } finally {
@@ -25,13 +25,13 @@ export function useTrackerJobs() {
   }
 
   async function exportCsv(body = {}) {
-    const { job } = await api.post('/trackers/export', body)
+    const { job } = await exportTrackersCsv(body)
     jobs.value = [{ job, title: 'CSV export' }, ...jobs.value]
     return job
   }
 
   async function requestReport(body) {
-    const { job } = await api.post('/reports', body)
+    const { job } = await postReport(body)
     jobs.value = [{ job, title: 'Report by email' }, ...jobs.value]
     return job
   }

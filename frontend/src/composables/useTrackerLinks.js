@@ -1,12 +1,16 @@
 import { ref } from 'vue'
-import { api } from '../api/client.js'
+import {
+  confirmTrackerLink,
+  getTrackingPreferences,
+  previewTrackerLink,
+  updateTrackingPreferences,
+} from '../api/trackers.js'
 
 /**
  * The pages behind emailed links (no sign-in: the signed token is the permission).
  * Opening the page only reads (GET); the change is a POST, never a GET.
  */
 export function useTrackerLink(kind) {
-  const path = kind === 'quick-log' ? '/trackers/quick-log' : '/tracking/unsubscribe'
   const key = kind === 'quick-log' ? 'quick_log' : 'unsubscribe'
   const info = ref(null)
   const loading = ref(false)
@@ -17,7 +21,7 @@ export function useTrackerLink(kind) {
     loading.value = true
     error.value = null
     try {
-      info.value = (await api.get(path, { params: { token } }))[key]
+      info.value = (await previewTrackerLink(kind, token))[key]
     } catch (err) {
       error.value = err
     } finally {
@@ -30,7 +34,7 @@ export function useTrackerLink(kind) {
     loading.value = true
     error.value = null
     try {
-      info.value = (await api.post(path, { token }))[key]
+      info.value = (await confirmTrackerLink(kind, token))[key]
       done.value = true
     } catch (err) {
       error.value = err
@@ -50,14 +54,14 @@ export function useTrackerPreferences() {
 
   async function load() {
     try {
-      preferences.value = (await api.get('/tracking/preferences')).preferences
+      preferences.value = (await getTrackingPreferences()).preferences
     } catch (err) {
       error.value = err
     }
   }
 
   async function save(changes) {
-    preferences.value = (await api.patch('/tracking/preferences', changes)).preferences
+    preferences.value = (await updateTrackingPreferences(changes)).preferences
     return preferences.value
   }
 

@@ -1,5 +1,5 @@
 import { ref } from 'vue'
-import { api } from '../api/client.js'
+import { getTrackerStats } from '../api/trackers.js'
 
 /** Stats of one tracker for a bucket size (day/week/month) and optional range. */
 export function useTrackerStats() {
@@ -11,7 +11,7 @@ export function useTrackerStats() {
     loading.value = true
     error.value = null
     try {
-      stats.value = (await api.get(`/trackers/${trackerId}/stats`, { params: { bucket, from, to } })).stats
+      stats.value = (await getTrackerStats(trackerId, { bucket, from, to })).stats
     } catch (err) {
       error.value = err
     } finally {

@@ -1,14 +1,14 @@
 import { ref } from 'vue'
-import { api } from '../api/client.js'
+import { createLog, createTracker, deleteTracker, getTracker, listTrackers, updateTracker } from '../api/trackers.js'
 import { usePaginatedList } from './usePaginatedList.js'
 
 /** The dashboard: the user's trackers (with last log, due state, sparkline) and tracker writes. */
 export function useTrackers() {
   const archived = ref('false')
-  const list = usePaginatedList((page) => api.get('/trackers', { params: { page, per_page: 50, archived: archived.value } }))
+  const list = usePaginatedList((page) => listTrackers({ page, per_page: 50, archived: archived.value }))
 
   async function quickLog(tracker, value, note = '') {
-    const data = await api.post(`/trackers/${tracker.id}/logs`, { value, note })
+    const data = await createLog(tracker.id, { value, note })
     await list.reload()
     return data.log
   }
@@ -26,7 +26,7 @@ export function useTracker() {
     loading.value = true
     error.value = null
     try {
-      tracker.value = (await api.get(`/trackers/${id}`)).tracker
+      tracker.value = (await getTracker(id)).tracker
     } catch (err) {
       error.value = err
     } finally {
@@ -36,13 +36,13 @@ export function useTracker() {
   }
 
   async function save(id, body) {
-    const data = id ? await api.patch(`/trackers/${id}`, body) : await api.post('/trackers', body)
+    const data = id ? await updateTracker(id, body) : await createTracker(body)
     tracker.value = data.tracker
     return data.tracker
   }
 
   async function remove(id) {
-    await api.del(`/trackers/${id}`)
+    await deleteTracker(id)
     tracker.value = null
   }
 

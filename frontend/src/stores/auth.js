@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { api } from '../api/client.js'
+import * as accounts from '../api/accounts.js'
 
 export const TOKEN_KEY = 'trackbase.token'
 
@@ -46,7 +46,7 @@ export const useAuthStore = defineStore('auth', () => {
 
   /** Sign in; stores the token and the user. Throws ApiError on bad credentials. */
   async function login(email, password) {
-    const data = await api.post('/auth/login', { email, password })
+    const data = await accounts.login({ email, password })
     setToken(data.token)
     user.value = data.user || null
     if (!user.value) await fetchMe()
@@ -56,7 +56,7 @@ export const useAuthStore = defineStore('auth', () => {
   /** Sign out on the server (best effort) and locally. */
   async function logout() {
     try {
-      if (token.value) await api.post('/auth/logout', {})
+      if (token.value) await accounts.logout()
     } catch {
       // The local session ends regardless: a dead token or an offline server changes nothing here.
     } finally {
@@ -66,7 +66,7 @@ export const useAuthStore = defineStore('auth', () => {
 
   /** Load the current user from the API. */
   async function fetchMe() {
-    const data = await api.get('/me')
+    const data = await accounts.getMe()
     user.value = data.user
     return user.value
   }

@@ -1,0 +1,14 @@
+// The session and the account: sign in and out, the current user, registration, passwords, config.
+import { api } from './client.js'
+
+export const getConfig = () => api.get('/config')
+
+export const login = (body) => api.post('/auth/login', body)
+export const logout = () => api.post('/auth/logout', {})
+export const getMe = () => api.get('/me')
+export const updateMe = (changes) => api.patch('/me', changes)
+
+export const register = (body) => api.post('/auth/register', body)
+export const requestPasswordReset = (email) => api.post('/auth/reset', { email })
+export const resetPassword = (token, body) => api.post(`/auth/reset/${encodeURIComponent(token)}`, body)
+export const changePassword = (body) => api.post('/auth/change', body)
