@@ -1,6 +1,6 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
-import { ApiError } from '../api/client.js'
+import { ApiError } from '../../api/client.js'
 import TrackerForm from './TrackerForm.vue'
 
 describe('TrackerForm', () => {

@@ -1,6 +1,6 @@
 import { flushPromises, mount, RouterLinkStub } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
-import { ApiError } from '../api/client.js'
+import { ApiError } from '../../api/client.js'
 import TrackerCard from './TrackerCard.vue'
 
 const tracker = {

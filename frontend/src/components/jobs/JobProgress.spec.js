@@ -1,9 +1,9 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
-vi.mock('../api/client.js', () => ({ api: { get: vi.fn() } }))
+vi.mock('../../api/client.js', () => ({ api: { get: vi.fn() } }))
 
-const { api } = await import('../api/client.js')
+const { api } = await import('../../api/client.js')
 const { default: JobProgress } = await import('./JobProgress.vue')
 
 function job(overrides) {

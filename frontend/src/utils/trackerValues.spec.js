@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { currentPeriodLabel, displayValue, formatDuration, parseDuration, timeAgo, toLocalInput } from './useTrackerValues.js'
+import { currentPeriodLabel, displayValue, formatDuration, parseDuration, timeAgo, toLocalInput } from './trackerValues.js'
 
 describe('durations', () => {
   it.each([
