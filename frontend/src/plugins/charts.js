@@ -7,7 +7,7 @@ Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryS
 
 /** A chart on `canvas`, or null where there is no 2D canvas (unit tests in jsdom). */
 export function makeChart(canvas, config) {
-  let context = null
+  let context
   try {
     context = canvas?.getContext?.('2d')
   } catch {

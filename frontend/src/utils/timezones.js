@@ -1,6 +1,6 @@
 /** IANA time zones this browser knows, with UTC first; the user's current one kept even if unknown. */
 export function timeZoneOptions(current) {
-  let zones = []
+  let zones
   try {
     zones = Intl.supportedValuesOf('timeZone')
   } catch {
