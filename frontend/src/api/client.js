@@ -132,11 +132,7 @@ export async function request(method, path, { body, params, headers = {}, signal
     response = await fetch(buildUrl(path, params), init)
   } catch (err) {
     if (err?.name === 'AbortError') throw err
-    throw new ApiError(
-      0,
-      'network_error',
-      'Could not reach the server. Check your connection and try again.',
-    )
+    throw new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.')
   }
 
   const data = await readBody(response)

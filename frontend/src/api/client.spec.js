@@ -78,7 +78,10 @@ describe('api client', () => {
   })
 
   it('turns a network failure into an ApiError with status 0', async () => {
-    vi.stubGlobal('fetch', vi.fn(() => Promise.reject(new TypeError('Failed to fetch'))))
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() => Promise.reject(new TypeError('Failed to fetch'))),
+    )
     const error = await api.get('/me').catch((err) => err)
     expect(error).toBeInstanceOf(ApiError)
     expect(error.status).toBe(0)

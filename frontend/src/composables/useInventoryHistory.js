@@ -44,7 +44,16 @@ export function useInventoryHistory() {
   }
 
   return {
-    product, items, page, total, loading, error, perPage: HISTORY_PER_PAGE,
-    open, close, setPage: (p) => current !== null && open(current, p), reload: () => current !== null && open(current, page.value),
+    product,
+    items,
+    page,
+    total,
+    loading,
+    error,
+    perPage: HISTORY_PER_PAGE,
+    open,
+    close,
+    setPage: (p) => current !== null && open(current, p),
+    reload: () => current !== null && open(current, page.value),
   }
 }

@@ -105,7 +105,19 @@ export function useInventoryList(initial = {}) {
   )
 
   return {
-    state, items, total, manufacturers, loading, loaded, error,
-    load, refresh: () => load({ silent: true }), setCategory, setFilter, setPage, setSearch, resetFilters,
+    state,
+    items,
+    total,
+    manufacturers,
+    loading,
+    loaded,
+    error,
+    load,
+    refresh: () => load({ silent: true }),
+    setCategory,
+    setFilter,
+    setPage,
+    setSearch,
+    resetFilters,
   }
 }

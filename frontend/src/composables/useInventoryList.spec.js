@@ -6,13 +6,30 @@ const { api } = await import('../api/client.js')
 const { listParams, useInventoryList, SEARCH_DEBOUNCE_MS } = await import('./useInventoryList.js')
 
 function page(items, overrides = {}) {
-  return { items, page: 1, per_page: 50, total: items.length, category: 'gloves', manufacturers: ['ippal'], ...overrides }
+  return {
+    items,
+    page: 1,
+    per_page: 50,
+    total: items.length,
+    category: 'gloves',
+    manufacturers: ['ippal'],
+    ...overrides,
+  }
 }
 
 describe('listParams', () => {
   it('sends only the filters that are set', () => {
-    expect(listParams({ page: 2, perPage: 50, sort: '-price', q: '  hat ', availability: '', manufacturer: 'ippal', color: '' }))
-      .toEqual({ page: 2, per_page: 50, sort: '-price', q: 'hat', manufacturer: 'ippal' })
+    expect(
+      listParams({
+        page: 2,
+        perPage: 50,
+        sort: '-price',
+        q: '  hat ',
+        availability: '',
+        manufacturer: 'ippal',
+        color: '',
+      }),
+    ).toEqual({ page: 2, per_page: 50, sort: '-price', q: 'hat', manufacturer: 'ippal' })
   })
 })
 
@@ -52,7 +69,12 @@ describe('useInventoryList', () => {
   it('ignores an older answer that arrives after a newer one', async () => {
     let resolveSlow
     api.get
-      .mockImplementationOnce(() => new Promise((resolve) => { resolveSlow = resolve }))
+      .mockImplementationOnce(
+        () =>
+          new Promise((resolve) => {
+            resolveSlow = resolve
+          }),
+      )
       .mockResolvedValueOnce(page([{ id: 2 }]))
     const list = useInventoryList()
     const slow = list.load()
@@ -65,7 +87,10 @@ describe('useInventoryList', () => {
   })
 
   it('keeps the rows on a failed silent refresh but shows errors of a normal load', async () => {
-    api.get.mockResolvedValueOnce(page([{ id: 1 }])).mockRejectedValueOnce(new Error('down')).mockRejectedValueOnce(new Error('down'))
+    api.get
+      .mockResolvedValueOnce(page([{ id: 1 }]))
+      .mockRejectedValueOnce(new Error('down'))
+      .mockRejectedValueOnce(new Error('down'))
     const list = useInventoryList()
     await list.load()
     await list.refresh()
@@ -80,6 +105,8 @@ describe('useInventoryList', () => {
     const list = useInventoryList({ manufacturer: 'ippal', page: 4 })
     list.setCategory('facemasks')
     await vi.runAllTimersAsync()
-    expect(api.get).toHaveBeenLastCalledWith('/inventory/facemasks', { params: { page: 1, per_page: 50, sort: 'name' } })
+    expect(api.get).toHaveBeenLastCalledWith('/inventory/facemasks', {
+      params: { page: 1, per_page: 50, sort: 'name' },
+    })
   })
 })

@@ -42,9 +42,13 @@ export function useInventoryStatus({ onDataChanged, pollMs = STATUS_POLL_MS } = 
   let stopped = false
   let dueRecheckFor = null
 
-  const lastSuccessAt = computed(() => (status.value?.last_success_at ? Date.parse(status.value.last_success_at) : null))
+  const lastSuccessAt = computed(() =>
+    status.value?.last_success_at ? Date.parse(status.value.last_success_at) : null,
+  )
   const nextPollAt = computed(() => (status.value?.next_poll_at ? Date.parse(status.value.next_poll_at) : null))
-  const updatedAgo = computed(() => (lastSuccessAt.value === null ? 'never' : formatAgo((now.value - lastSuccessAt.value) / 1000)))
+  const updatedAgo = computed(() =>
+    lastSuccessAt.value === null ? 'never' : formatAgo((now.value - lastSuccessAt.value) / 1000),
+  )
   const secondsToNext = computed(() => (nextPollAt.value === null ? null : (nextPollAt.value - now.value) / 1000))
   const countdown = computed(() => formatCountdown(secondsToNext.value))
   const due = computed(() => secondsToNext.value !== null && secondsToNext.value <= 0)
@@ -98,7 +102,18 @@ export function useInventoryStatus({ onDataChanged, pollMs = STATUS_POLL_MS } = 
   onBeforeUnmount(stop)
 
   return {
-    status, error, loading, now, updatedAgo, countdown, secondsToNext, due, lastRunFailed, running,
-    start, stop, refresh,
+    status,
+    error,
+    loading,
+    now,
+    updatedAgo,
+    countdown,
+    secondsToNext,
+    due,
+    lastRunFailed,
+    running,
+    start,
+    stop,
+    refresh,
   }
 }

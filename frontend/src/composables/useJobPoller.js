@@ -59,15 +59,12 @@ export function useJobPoller(jobId, { initial = null, onFinished } = {}) {
     clearTimer()
   }
 
-  watch(
-    typeof jobId === 'function' ? jobId : () => jobId.value,
-    (id, previous) => {
-      if (id !== previous) {
-        job.value = initial && initial.id === id ? initial : null
-        start()
-      }
-    },
-  )
+  watch(typeof jobId === 'function' ? jobId : () => jobId.value, (id, previous) => {
+    if (id !== previous) {
+      job.value = initial && initial.id === id ? initial : null
+      start()
+    }
+  })
   onBeforeUnmount(stop)
   start()
 

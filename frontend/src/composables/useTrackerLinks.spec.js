@@ -10,7 +10,8 @@ describe('useTrackerLink', () => {
   it('previews with a GET and acts only with a POST', async () => {
     const info = { kind: 'reminders', email: 'm***@example.com', subscribed: true }
     const fetchMock = mockFetch((url, init) =>
-      jsonResponse(200, { unsubscribe: init.method === 'POST' ? { ...info, subscribed: false } : info }))
+      jsonResponse(200, { unsubscribe: init.method === 'POST' ? { ...info, subscribed: false } : info }),
+    )
     const link = useTrackerLink('unsubscribe')
     await link.preview('tok')
     expect(fetchMock.mock.calls[0][0]).toBe('/api/tracking/unsubscribe?token=tok')
@@ -23,7 +24,11 @@ describe('useTrackerLink', () => {
   })
 
   it('keeps the API error for the page', async () => {
-    mockFetch(() => jsonResponse(410, { error: { code: 'link_expired', message: 'This link was for a period that has ended.', fields: {} } }))
+    mockFetch(() =>
+      jsonResponse(410, {
+        error: { code: 'link_expired', message: 'This link was for a period that has ended.', fields: {} },
+      }),
+    )
     const link = useTrackerLink('quick-log')
     await link.confirm('old')
     expect(link.error.value.status).toBe(410)

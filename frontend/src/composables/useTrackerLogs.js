@@ -4,7 +4,7 @@ import { usePaginatedList } from './usePaginatedList.js'
 
 /** A tracker's logs, newest first, paginated; add, edit and delete. */
 export function useTrackerLogs(trackerId) {
-  const id = () => (typeof trackerId === 'function' ? trackerId() : trackerId.value ?? trackerId)
+  const id = () => (typeof trackerId === 'function' ? trackerId() : (trackerId.value ?? trackerId))
   const perPage = ref(20)
   const list = usePaginatedList((page) => listLogs(id(), { page, per_page: perPage.value }))
 

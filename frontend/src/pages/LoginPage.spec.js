@@ -25,7 +25,8 @@ async function mountAt(path) {
 }
 
 function configOr(handler) {
-  return (url, init) => (url === '/api/config' ? jsonResponse(200, { registration: 'invite', version: '0.1.0' }) : handler(url, init))
+  return (url, init) =>
+    url === '/api/config' ? jsonResponse(200, { registration: 'invite', version: '0.1.0' }) : handler(url, init)
 }
 
 describe('LoginPage', () => {
@@ -42,7 +43,11 @@ describe('LoginPage', () => {
     mockFetch(
       configOr(() =>
         jsonResponse(400, {
-          error: { code: 'validation_error', message: 'Please fix the form.', fields: { email: 'Not a valid email address.' } },
+          error: {
+            code: 'validation_error',
+            message: 'Please fix the form.',
+            fields: { email: 'Not a valid email address.' },
+          },
         }),
       ),
     )

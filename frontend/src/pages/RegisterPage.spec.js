@@ -13,7 +13,11 @@ async function mountWith(registration, path = '/register?code=INV123') {
     if (url === '/api/config') return jsonResponse(200, { registration, version: '0.1.0' })
     if (url === '/api/auth/register') {
       return jsonResponse(400, {
-        error: { code: 'validation_error', message: 'Invalid invitation.', fields: { invitation: 'This invitation was revoked.' } },
+        error: {
+          code: 'validation_error',
+          message: 'Invalid invitation.',
+          fields: { invitation: 'This invitation was revoked.' },
+        },
       })
     }
     return jsonResponse(404, { error: { code: 'not_found', message: 'Not found' } })
@@ -60,7 +64,11 @@ describe('RegisterPage', () => {
     await flushPromises()
 
     const [, init] = calls.find(([url]) => url === '/api/auth/register')
-    expect(JSON.parse(init.body)).toEqual({ email: 'new@example.com', password: 'long-password-1', invitation: 'INV123' })
+    expect(JSON.parse(init.body)).toEqual({
+      email: 'new@example.com',
+      password: 'long-password-1',
+      invitation: 'INV123',
+    })
     expect(wrapper.text()).toContain('Invalid invitation.')
     expect(wrapper.text()).toContain('This invitation was revoked.')
   })

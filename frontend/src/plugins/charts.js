@@ -1,6 +1,14 @@
 // Chart.js with only the parts the tracker charts use (keeps the bundle small).
 import {
-  CategoryScale, Chart, Filler, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend,
+  CategoryScale,
+  Chart,
+  Filler,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  Legend,
 } from 'chart.js'
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Filler, Tooltip, Legend)

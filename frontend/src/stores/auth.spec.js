@@ -38,9 +38,7 @@ describe('auth store', () => {
   })
 
   it('login with bad credentials keeps the session empty and rethrows the message', async () => {
-    mockFetch(() =>
-      jsonResponse(400, { error: { code: 'invalid_credentials', message: 'Invalid email or password' } }),
-    )
+    mockFetch(() => jsonResponse(400, { error: { code: 'invalid_credentials', message: 'Invalid email or password' } }))
     const auth = useAuthStore()
     await expect(auth.login('m@example.com', 'wrong')).rejects.toMatchObject({
       status: 400,
@@ -74,7 +72,10 @@ describe('auth store', () => {
   })
 
   it('logout still ends the local session when the server cannot be reached', async () => {
-    vi.stubGlobal('fetch', vi.fn(() => Promise.reject(new TypeError('offline'))))
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() => Promise.reject(new TypeError('offline'))),
+    )
     const auth = useAuthStore()
     auth.setToken('tok')
     await auth.logout()

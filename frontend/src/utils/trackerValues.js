@@ -31,16 +31,32 @@ export function currentPeriodLabel(frequency) {
 
 const UNITS = { d: 86400, h: 3600, m: 60, s: 1 }
 const WORDS = {
-  d: 'd', day: 'd', days: 'd',
-  h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
-  m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
-  s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
+  d: 'd',
+  day: 'd',
+  days: 'd',
+  h: 'h',
+  hr: 'h',
+  hrs: 'h',
+  hour: 'h',
+  hours: 'h',
+  m: 'm',
+  min: 'm',
+  mins: 'm',
+  minute: 'm',
+  minutes: 'm',
+  s: 's',
+  sec: 's',
+  secs: 's',
+  second: 's',
+  seconds: 's',
 }
 
 /** Seconds from "1h 29m", "90m", "1:29", "1:29:05" or "5400"; null when it cannot be read. */
 export function parseDuration(input) {
   if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? Math.round(input) : null
-  const text = String(input ?? '').trim().toLowerCase()
+  const text = String(input ?? '')
+    .trim()
+    .toLowerCase()
   if (!text) return null
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text))
   const clock = text.match(/^(\d+):([0-5]\d)(?::([0-5]\d))?$/)
@@ -66,7 +82,12 @@ export function formatDuration(seconds) {
   let rest = Math.round(Number(seconds))
   if (rest === 0) return '0s'
   const parts = []
-  for (const [label, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]]) {
+  for (const [label, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ]) {
     const amount = Math.floor(rest / size)
     rest -= amount * size
     if (amount) parts.push(`${amount}${label}`)
@@ -110,7 +131,14 @@ export function initialValue(tracker) {
 export function timeAgo(value, now = Date.now()) {
   if (!value) return 'never'
   const seconds = Math.round((new Date(value).getTime() - now) / 1000)
-  const steps = [['year', 31536000], ['month', 2592000], ['week', 604800], ['day', 86400], ['hour', 3600], ['minute', 60]]
+  const steps = [
+    ['year', 31536000],
+    ['month', 2592000],
+    ['week', 604800],
+    ['day', 86400],
+    ['hour', 3600],
+    ['minute', 60],
+  ]
   const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
   for (const [unit, size] of steps) {
     if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit)
@@ -122,8 +150,13 @@ export function timeAgo(value, now = Date.now()) {
 export function toLocalInput(iso, timeZone) {
   const date = iso ? new Date(iso) : new Date()
   const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timeZone || undefined, year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    timeZone: timeZone || undefined,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
   }).formatToParts(date)
   const get = (type) => parts.find((p) => p.type === type)?.value
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`

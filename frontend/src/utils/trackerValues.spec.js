@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest'
-import { currentPeriodLabel, displayValue, formatDuration, parseDuration, timeAgo, toLocalInput } from './trackerValues.js'
+import {
+  currentPeriodLabel,
+  displayValue,
+  formatDuration,
+  parseDuration,
+  timeAgo,
+  toLocalInput,
+} from './trackerValues.js'
 
 describe('durations', () => {
   it.each([
-    ['1h 29m', 5340], ['90m', 5400], ['1:29', 5340], ['1:29:05', 5345], ['5400', 5400], ['2 hours 5 minutes', 7500],
-    ['1.5h', 5400], [45, 45],
+    ['1h 29m', 5340],
+    ['90m', 5400],
+    ['1:29', 5340],
+    ['1:29:05', 5345],
+    ['5400', 5400],
+    ['2 hours 5 minutes', 7500],
+    ['1.5h', 5400],
+    [45, 45],
   ])('reads %s as %i seconds', (input, seconds) => {
     expect(parseDuration(input)).toBe(seconds)
   })

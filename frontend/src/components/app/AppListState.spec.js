@@ -34,6 +34,10 @@ describe('AppListState', () => {
   })
 
   it('shows the list itself when there are items, also while a later page loads', () => {
-    expect(render(list({ loading: true, items: [{ id: 1 }] })).find('.rows').exists()).toBe(true)
+    expect(
+      render(list({ loading: true, items: [{ id: 1 }] }))
+        .find('.rows')
+        .exists(),
+    ).toBe(true)
   })
 })

@@ -3,8 +3,13 @@ import { describe, expect, it } from 'vitest'
 import InventoryTable from './InventoryTable.vue'
 
 const item = {
-  id: 5, name: 'TAKUPÄ SMALL', manufacturer: 'ippal', colors: ['red', 'white'], price: 42,
-  availability: 'less_than_10', availability_stale: true,
+  id: 5,
+  name: 'TAKUPÄ SMALL',
+  manufacturer: 'ippal',
+  colors: ['red', 'white'],
+  price: 42,
+  availability: 'less_than_10',
+  availability_stale: true,
 }
 
 describe('InventoryTable', () => {

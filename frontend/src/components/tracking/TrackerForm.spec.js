@@ -15,9 +15,16 @@ describe('TrackerForm', () => {
     await options[1].setValue(' Coffee ')
     await wrapper.get('form').trigger('submit')
     await flushPromises()
-    expect(save).toHaveBeenCalledWith(expect.objectContaining({
-      name: 'Drink', type: 'choice', frequency: 'daily', reminders: true, settings: { options: ['Tea', 'Coffee'] }, product_id: null,
-    }))
+    expect(save).toHaveBeenCalledWith(
+      expect.objectContaining({
+        name: 'Drink',
+        type: 'choice',
+        frequency: 'daily',
+        reminders: true,
+        settings: { options: ['Tea', 'Coffee'] },
+        product_id: null,
+      }),
+    )
     expect(wrapper.emitted('saved')).toHaveLength(1)
   })
 
@@ -30,9 +37,21 @@ describe('TrackerForm', () => {
   })
 
   it('shows why a type change was refused', async () => {
-    const tracker = { id: 4, name: 'Weight', type: 'numeric', frequency: 'daily', settings: { unit: 'kg' }, reminders: true, archived: false, product_id: null, description: '' }
+    const tracker = {
+      id: 4,
+      name: 'Weight',
+      type: 'numeric',
+      frequency: 'daily',
+      settings: { unit: 'kg' },
+      reminders: true,
+      archived: false,
+      product_id: null,
+      description: '',
+    }
     const save = vi.fn(async () => {
-      throw new ApiError(409, 'conversion_refused', '3 of 3 logs cannot be converted from numeric to boolean', { type: '3 logs do not fit.' })
+      throw new ApiError(409, 'conversion_refused', '3 of 3 logs cannot be converted from numeric to boolean', {
+        type: '3 logs do not fit.',
+      })
     })
     const wrapper = mount(TrackerForm, { props: { tracker, save } })
     await wrapper.findAll('select')[0].setValue('boolean')

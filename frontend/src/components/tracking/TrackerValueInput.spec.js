@@ -47,7 +47,9 @@ describe('TrackerValueInput', () => {
   })
 
   it('shows a text area for text trackers and the error it is given', () => {
-    wrapperRef.wrapper = mount(TrackerValueInput, { props: { tracker: { type: 'text', settings: {} }, modelValue: '', error: 'A value is required.' } })
+    wrapperRef.wrapper = mount(TrackerValueInput, {
+      props: { tracker: { type: 'text', settings: {} }, modelValue: '', error: 'A value is required.' },
+    })
     expect(wrapperRef.wrapper.find('textarea').exists()).toBe(true)
     expect(wrapperRef.wrapper.get('[role="alert"]').text()).toBe('A value is required.')
   })
