@@ -52,6 +52,8 @@ fi
 
 if [ "$PART" != backend ]; then
   cd "$ROOT/frontend"
+  run "frontend lint (ESLint)" npm run lint --silent
+  run "frontend format (Prettier)" npm run format:check --silent
   run "frontend unit tests (Vitest)" npm test --silent
   run "end-to-end tests (Playwright, Chromium)" npm run e2e --silent
   cd "$ROOT"
