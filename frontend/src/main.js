@@ -23,4 +23,4 @@ connectApiSession({
   },
 })
 
-router.isReady().then(() => app.mount('#app'))
+app.mount('#app')

@@ -12,3 +12,6 @@ export const register = (body) => api.post('/auth/register', body)
 export const requestPasswordReset = (email) => api.post('/auth/reset', { email })
 export const resetPassword = (token, body) => api.post(`/auth/reset/${encodeURIComponent(token)}`, body)
 export const changePassword = (body) => api.post('/auth/change', body)
+
+/** One cheap public read, sent once (no retries): used to notice that the server is back. */
+export const probeServer = () => api.get('/config', { retry: false })

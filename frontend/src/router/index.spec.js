@@ -53,6 +53,22 @@ describe('router guards', () => {
     expect(useAuthStore().token).toBeNull()
   })
 
+  it('keeps a stored token through an outage: /me answers 503, then the retry opens the page', async () => {
+    vi.useFakeTimers()
+    const answers = [
+      jsonResponse(503, { error: { code: 'unavailable', message: 'Down.' } }, { 'Retry-After': '2' }),
+      jsonResponse(200, { user: member }),
+    ]
+    mockFetch(() => answers.shift())
+    useAuthStore().setToken('tok')
+    const navigation = go('/settings')
+    await vi.advanceTimersByTimeAsync(2000)
+    const route = await navigation
+    vi.useRealTimers()
+    expect(route.name).toBe('settings')
+    expect(useAuthStore().token).toBe('tok')
+  })
+
   it('keeps members out of admin pages', async () => {
     mockFetch(() => jsonResponse(200, { user: member }))
     useAuthStore().setToken('tok')

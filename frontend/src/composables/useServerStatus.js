@@ -1,0 +1,40 @@
+import { onBeforeUnmount, readonly, ref, watch } from 'vue'
+import { probeServer } from '../api/accounts.js'
+import { isServerTroubled, onServerTroubleChange } from '../api/client.js'
+
+export const PROBE_MS = 10_000
+
+/**
+ * Whether the server is having trouble (it answered 503 or did not answer). While it lasts, a cheap
+ * public read is sent every `probeMs` so the state ends as soon as the server answers again, even
+ * when the page itself sends nothing more.
+ */
+export function useServerStatus({ probeMs = PROBE_MS } = {}) {
+  const troubled = ref(isServerTroubled())
+  const stopListening = onServerTroubleChange((value) => {
+    troubled.value = value
+  })
+  let timer = null
+
+  function stopProbing() {
+    clearInterval(timer)
+    timer = null
+  }
+
+  watch(
+    troubled,
+    (value) => {
+      stopProbing()
+      // A failed probe changes nothing: the next one goes out on schedule.
+      if (value) timer = setInterval(() => probeServer().catch(() => {}), probeMs)
+    },
+    { immediate: true },
+  )
+
+  onBeforeUnmount(() => {
+    stopListening()
+    stopProbing()
+  })
+
+  return { troubled: readonly(troubled) }
+}
