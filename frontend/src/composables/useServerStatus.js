@@ -7,7 +7,7 @@ export const PROBE_MS = 10_000
 /**
  * Whether the server is having trouble (it answered 503 or did not answer). While it lasts, a cheap
  * public read is sent every `probeMs` so the state ends as soon as the server answers again, even
- * when the page itself sends nothing more.
+ * when the page itself sends nothing more. One caller probes (the banner); others pass `probeMs: 0`.
  */
 export function useServerStatus({ probeMs = PROBE_MS } = {}) {
   const troubled = ref(isServerTroubled())
@@ -26,7 +26,7 @@ export function useServerStatus({ probeMs = PROBE_MS } = {}) {
     (value) => {
       stopProbing()
       // A failed probe changes nothing: the next one goes out on schedule.
-      if (value) timer = setInterval(() => probeServer().catch(() => {}), probeMs)
+      if (value && probeMs > 0) timer = setInterval(() => probeServer().catch(() => {}), probeMs)
     },
     { immediate: true },
   )

@@ -2,6 +2,7 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
+import { api } from '../api/client.js'
 import { jsonResponse, mockFetch } from '../test-utils.js'
 import { useAuthStore } from '../stores/auth.js'
 import LoginPage from './LoginPage.vue'
@@ -109,5 +110,31 @@ describe('LoginPage', () => {
     await flushPromises()
 
     expect(router.currentRoute.value.fullPath).toBe('/')
+  })
+
+  it('with a token kept through an outage, goes on to the page asked for once the server answers', async () => {
+    useAuthStore().setToken('kept')
+    let down = false
+    mockFetch((url) => {
+      if (down) return jsonResponse(503, { error: { code: 'unavailable', message: 'Down.' } })
+      if (url === '/api/me') return jsonResponse(200, { user })
+      return jsonResponse(200, { registration: 'invite', version: '0.1.0' })
+    })
+    const { wrapper, router } = await mountAt('/login?next=/settings')
+    await flushPromises()
+
+    down = true
+    await api.post('/auth/logout', {}).catch(() => {}) // a write is not retried: the trouble stays
+    await flushPromises()
+    expect(router.currentRoute.value.path).toBe('/login')
+    expect(wrapper.find('form').exists()).toBe(true)
+
+    down = false
+    await api.get('/config', { retry: false })
+    await flushPromises()
+
+    expect(router.currentRoute.value.fullPath).toBe('/settings')
+    expect(useAuthStore().user).toEqual(user)
+    expect(useAuthStore().token).toBe('kept')
   })
 })
