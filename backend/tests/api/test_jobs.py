@@ -46,23 +46,3 @@ def test_job_progress_helpers_move_through_states(app, db, user):
     jobs.fail_job(job.id, "The mail server refused the message.")
     job = db.session.get(Job, job.id)
     assert job.status == "failed" and job.finished_at is not None
-
-
-def test_enqueue_after_commit_is_dropped_on_rollback(app, db, user):
-    from trackbase.services import jobs
-
-    sent = []
-
-    class FakeTask:
-        name = "fake"
-
-        def apply_async(self, args=(), kwargs=None):
-            sent.append(args)
-
-    jobs.enqueue_after_commit(FakeTask(), 1)
-    db.session.rollback()
-    db.session.commit()
-    assert sent == []
-    jobs.enqueue_after_commit(FakeTask(), 2)
-    db.session.commit()
-    assert sent == [(2,)]

@@ -14,9 +14,8 @@ from flask_security import current_user
 from .. import cache as cache_helpers
 from ..extensions import db
 from ..services import inventory
-from ..tasks.inventory import poll_inventory
 from .common import AdminResource, AuthResource, load_args
-from .errors import conflict, not_found
+from .errors import not_found
 from .schemas.inventory import (
     AvailabilityChangeSchema, InventoryListArgsSchema, InventoryProductSchema, InventoryStatusSchema,
     PageArgsSchema,
@@ -104,7 +103,5 @@ class ProductAvailabilityResource(AuthResource):
 class InventoryRefreshResource(AdminResource):
     def post(self):
         """Start a poll now as a job (202); 409 when a poll is already running or queued."""
-        job = inventory.request_refresh(current_user.id, poll_inventory)
-        if job is None:
-            raise conflict("A supplier poll is already running or queued; its result appears when it finishes.")
+        job = inventory.request_refresh(current_user.id)
         return {"job": JobSchema().dump(job)}, 202

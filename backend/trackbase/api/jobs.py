@@ -5,7 +5,6 @@ from flask_security import current_user
 
 from ..services import jobs
 from .common import AuthResource, paginate
-from .errors import not_found
 from .schemas.jobs import JobSchema
 
 
@@ -19,6 +18,4 @@ class JobResource(AuthResource):
     def get(self, job_id: int):
         """One job of the signed-in user (404 for anyone else's)."""
         job = jobs.get_job_for_user(job_id, current_user.id)
-        if job is None:
-            raise not_found("Job")
         return {"job": JobSchema().dump(job)}

@@ -21,6 +21,7 @@ from sqlalchemy import String as SAString
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import cache as cache_helpers
+from ..errors import conflict
 from ..extensions import db
 from ..models import (
     AVAILABILITIES, AvailabilityHistory, InventoryPollRun, InventorySource, Job, Product, utcnow,
@@ -459,12 +460,12 @@ def active_refresh_job() -> Job | None:
     )
 
 
-def request_refresh(user_id: int, task) -> Job | None:
-    """Queue a poll as a job for the user; None when a poll is already running or queued."""
+def request_refresh(user_id: int) -> Job:
+    """Queue a poll as a job for the user; 409 when a poll is already running or queued."""
     if poll_running() or active_refresh_job() is not None:
-        return None
+        raise conflict("A supplier poll is already running or queued; its result appears when it finishes.")
     job = jobs.create_job(user_id, REFRESH_JOB_KIND, message="Waiting for a worker")
-    jobs.enqueue_after_commit(task, job_id=job.id, trigger="manual")
+    jobs.enqueue("trackbase.tasks.inventory.poll", job_id=job.id, trigger="manual")
     db.session.commit()
     return job
 

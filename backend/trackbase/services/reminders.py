@@ -22,7 +22,7 @@ from .. import cache as tb_cache
 from ..errors import ApiError, not_found
 from ..extensions import db
 from ..models import ReminderClaim, Tracker, TrackerLog, TrackingPreference, User, utcnow
-from .jobs import enqueue_after_commit
+from . import jobs
 from .periods import UTC, period_of, zone
 from .tracking_values import display_value
 
@@ -121,11 +121,9 @@ def scan(now: datetime | None = None, enqueue: bool = True) -> dict:
     for claim_id, user_id in stranded:
         claimed[user_id].append(claim_id)
     if enqueue:
-        from ..tasks.tracking import send_reminder_digests_task
-
         batch = [[user_id, sorted(ids)] for user_id, ids in sorted(claimed.items())]
         for offset in range(0, len(batch), DIGEST_BATCH):
-            enqueue_after_commit(send_reminder_digests_task, batch[offset:offset + DIGEST_BATCH])
+            jobs.enqueue("trackbase.tasks.tracking.send_reminder_digests", batch[offset:offset + DIGEST_BATCH])
     db.session.commit()
     return {"due": len(candidates), "claimed": sum(len(v) for v in claimed.values()) - len(stranded),
             "requeued": len(stranded), "users": len(claimed),

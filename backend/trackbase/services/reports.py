@@ -16,7 +16,7 @@ from ..errors import validation_error
 from ..extensions import db
 from ..models import Job, ReportClaim, Tracker, TrackerLog, TrackingPreference, User, utcnow
 from . import charts, tracking_stats
-from .jobs import create_job, enqueue_after_commit, fail_job, finish_job, update_job
+from .jobs import create_job, enqueue, finish_job, update_job
 from .periods import UTC, period_of, zone
 from .reminders import in_quiet_hours, insert_ignore, unsubscribe_token
 from .tracking import export_rows, write_csv
@@ -165,27 +165,19 @@ def send_report(user: User, report: dict, fmt: str, monthly: bool = False) -> No
 
 def start_report(user: User, data: dict) -> Job:
     """Queue a report for a period as a job (emailed when done)."""
-    from ..tasks.tracking import report_task
-
     start, end, label = resolve_period(data["period"], user.timezone, utcnow(), data.get("from"), data.get("to"))
     job = create_job(user.id, "tracking_report", {
         "period": data["period"], "format": data["format"], "from": start.isoformat(), "to": end.isoformat(),
         "label": label,
     })
-    enqueue_after_commit(report_task, job.id)
+    enqueue("trackbase.tasks.tracking.report", job.id)
     db.session.commit()
     return job
 
 
-def run_report_job(job_id: int) -> None:
+def run_report_job(job: Job, user: User) -> None:
     """Build and email the report of a job; progress is visible in the job."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.status == "succeeded":
-        return
-    user = db.session.get(User, job.user_id)
-    if user is None:
-        fail_job(job_id, "The account no longer exists.")
-        return
+    job_id = job.id
     params = job.params or {}
     update_job(job_id, progress=5, message="Collecting logs")
     report = build_report(
@@ -228,10 +220,8 @@ def monthly_check(now: datetime | None = None, enqueue: bool = True) -> list[int
         result = db.session.execute(insert_ignore(table).values(values[offset:offset + 500]).returning(table.c.id))
         claimed.extend(result.scalars())
     if enqueue:
-        from ..tasks.tracking import monthly_report_task
-
         for claim_id in claimed:
-            enqueue_after_commit(monthly_report_task, claim_id)
+            enqueue("trackbase.tasks.tracking.monthly_report", claim_id)
     db.session.commit()
     return claimed
 

@@ -17,7 +17,7 @@ from ..errors import ApiError, conflict, not_found, validation_error
 from ..extensions import cache, db
 from ..models import Job, Product, Tracker, TrackerExport, TrackerLog, User, utcnow
 from . import tracking_stats
-from .jobs import create_job, enqueue_after_commit, fail_job, finish_job, update_job
+from .jobs import create_job, enqueue, finish_job, update_job
 from .periods import UTC, period_of, zone
 from .tracking_values import (
     NUMERIC_TYPES, ValueRejected, clean_settings, convert_value, display_value, is_valid_text, output_value,
@@ -522,8 +522,6 @@ def export_rows(user_id: int, tracker_ids: list[int] | None = None, start: datet
 
 def start_export(user: User, params: dict) -> Job:
     """Queue a CSV export of the user's logs as a job; the CSV is emailed and downloadable from the job."""
-    from ..tasks.tracking import export_trackers_task
-
     ids = params.get("tracker_ids") or []
     for tracker_id in ids:
         get_tracker(user.id, tracker_id)
@@ -532,7 +530,7 @@ def start_export(user: User, params: dict) -> Job:
         "from": params["from"].isoformat() if params.get("from") else None,
         "to": params["to"].isoformat() if params.get("to") else None,
     })
-    enqueue_after_commit(export_trackers_task, job.id)
+    enqueue("trackbase.tasks.tracking.export", job.id)
     db.session.commit()
     return job
 
@@ -546,15 +544,9 @@ def download_path(job_id: int, user_id: int) -> str:
     return f"/api/trackers/exports/{job_id}?signature={_signer().dumps({'j': job_id, 'u': user_id})}"
 
 
-def run_export(job_id: int) -> None:
+def run_export(job: Job, user: User) -> None:
     """Build the export CSV for a job, store it, email it and finish the job (idempotent)."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.status == "succeeded":
-        return
-    user = db.session.get(User, job.user_id)
-    if user is None:
-        fail_job(job_id, "The account no longer exists.")
-        return
+    job_id = job.id
     params = job.params or {}
     start = datetime.fromisoformat(params["from"]) if params.get("from") else None
     end = datetime.fromisoformat(params["to"]) if params.get("to") else None

@@ -1,18 +1,11 @@
 """Tracking tasks: reminder scan and digests, monthly reports, report and export jobs."""
 from __future__ import annotations
 
-import logging
-import smtplib
-
 from celery import shared_task
 from sqlalchemy.exc import OperationalError
 
 from ..services import reminders, reports, tracking
-from ..services.jobs import fail_job
-
-log = logging.getLogger(__name__)
-
-RETRYABLE = (smtplib.SMTPException, OSError, OperationalError)
+from .jobs import RETRYABLE, run_job
 
 
 @shared_task(name="trackbase.tasks.tracking.scan_reminders", acks_late=True,
@@ -46,26 +39,13 @@ def monthly_report_task(self, claim_id: int) -> bool:
     return reports.send_monthly(claim_id)
 
 
-def _job_task(run, job_id: int, task, what: str) -> None:
-    try:
-        run(job_id)
-    except RETRYABLE as exc:
-        if task.request.retries >= task.max_retries:
-            fail_job(job_id, f"{what} failed: the mail server or database was unavailable. Try again later.")
-            return
-        raise task.retry(exc=exc, countdown=min(600, 2 ** (task.request.retries + 1)))
-    except Exception:
-        log.exception("%s job %s failed", what, job_id)
-        fail_job(job_id, f"{what} failed unexpectedly; it has been logged.")
-
-
 @shared_task(name="trackbase.tasks.tracking.report", bind=True, acks_late=True, max_retries=6)
 def report_task(self, job_id: int) -> None:
     """Build and email a requested report; progress in the job."""
-    _job_task(reports.run_report_job, job_id, self, "The report")
+    run_job(self, job_id, "The report", reports.run_report_job)
 
 
 @shared_task(name="trackbase.tasks.tracking.export", bind=True, acks_late=True, max_retries=6)
 def export_trackers_task(self, job_id: int) -> None:
     """Build, store and email a CSV export; progress in the job."""
-    _job_task(tracking.run_export, job_id, self, "The export")
+    run_job(self, job_id, "The export", tracking.run_export)
