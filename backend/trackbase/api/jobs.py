@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask_security import current_user
 
 from ..services import jobs
-from .common import AuthResource, paginate
+from .common import AuthResource, dump_page, page_params
 from .schemas.jobs import JobSchema
 
 
 class JobListResource(AuthResource):
     def get(self):
         """The signed-in user's jobs, newest first."""
-        return paginate(jobs.jobs_for_user_query(current_user.id), JobSchema())
+        return dump_page(jobs.list_jobs(current_user.id, *page_params()), JobSchema())
 
 
 class JobResource(AuthResource):

@@ -13,6 +13,7 @@ from ..errors import ApiError, conflict, not_found, validation_error
 from ..extensions import db, security
 from ..models import Invitation, Role, User, utcnow
 from . import mail
+from .sql import Page, paginate
 
 
 def normalize_email(raw: str) -> str:
@@ -132,8 +133,9 @@ def create_invitation(admin: User, email: str, role: str, expires_in_days: int |
     return invitation
 
 
-def invitations_query():
-    return select(Invitation).order_by(Invitation.id.desc())
+def list_invitations(page: int, per_page: int) -> Page:
+    """A page of every invitation, newest first."""
+    return paginate(select(Invitation).order_by(Invitation.id.desc()), page, per_page)
 
 
 def revoke_invitation(invitation_id: int) -> None:
@@ -148,15 +150,14 @@ def revoke_invitation(invitation_id: int) -> None:
     db.session.commit()
 
 
-def users_query():
-    return select(User).order_by(User.id)
+def list_users(page: int, per_page: int) -> Page:
+    """A page of every user, oldest first."""
+    return paginate(select(User).order_by(User.id), page, per_page)
 
 
 def admin_update_user(admin: User, user_id: int, changes: dict) -> User:
     """Change a user's role or active flag; deactivation cuts their tokens at once."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise not_found("User")
+    user = get_user(user_id)
     if user.id == admin.id and (changes.get("role") == "member" or changes.get("active") is False):
         raise conflict("You cannot demote or deactivate yourself; ask another admin.")
     if "role" in changes and changes["role"] != user.role:
@@ -175,8 +176,12 @@ def admin_count() -> int:
     )
 
 
-def get_user(user_id: int) -> User | None:
-    return db.session.get(User, user_id)
+def get_user(user_id: int) -> User:
+    """A user by id, or a 404."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise not_found("User")
+    return user
 
 
 def first_admin() -> User | None:

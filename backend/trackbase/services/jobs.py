@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ..errors import not_found
 from ..extensions import db
 from ..models import Job, User, utcnow
+from .sql import Page, paginate
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +81,9 @@ def load_for_run(job_id: int) -> tuple[Job, User] | None:
     return job, user
 
 
-def jobs_for_user_query(user_id: int):
-    """The user's jobs, newest first."""
-    return select(Job).where(Job.user_id == user_id).order_by(Job.id.desc())
+def list_jobs(user_id: int, page: int, per_page: int) -> Page:
+    """A page of the user's jobs, newest first."""
+    return paginate(select(Job).where(Job.user_id == user_id).order_by(Job.id.desc()), page, per_page)
 
 
 def update_job(job_id: int, progress: int | None = None, message: str | None = None) -> None:

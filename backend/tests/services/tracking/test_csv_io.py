@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from trackbase.services.tracking import csv_escape, csv_unescape, write_csv
+from trackbase.services.tracking.csv_io import csv_escape, csv_unescape, write_csv
 
 
 @pytest.mark.parametrize("text", ["=SUM(A1)", "+1", "-x", "@cmd", "\tx", "'=already", "''+two", "plain", "", "it's", "-"])

@@ -2,7 +2,7 @@
 import struct
 import zlib
 
-from trackbase.services.charts import line_chart
+from trackbase.services.tracking.charts import line_chart
 
 
 def test_line_chart_is_a_decodable_png():

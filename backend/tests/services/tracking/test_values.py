@@ -1,7 +1,7 @@
 """Settings and values per tracker type, and the conversion rules."""
 import pytest
 
-from trackbase.services.tracking_values import (
+from trackbase.services.tracking.values import (
     ValueRejected, clean_settings, convert_value, display_value, output_value, parse_value,
 )
 

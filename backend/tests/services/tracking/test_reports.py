@@ -42,7 +42,7 @@ def report_claims(db):
 
 
 def test_monthly_report_is_claimed_once_from_the_first_at_the_reminder_hour(db, user):
-    from trackbase.services import reports
+    from trackbase.services.tracking import reports
 
     seed(db, user)
     assert reports.monthly_check(datetime(2026, 11, 1, 7, 30, tzinfo=UTC), enqueue=False) == []
@@ -52,14 +52,14 @@ def test_monthly_report_is_claimed_once_from_the_first_at_the_reminder_hour(db, 
 
 
 def test_a_missed_monthly_run_catches_up_later_in_the_month(db, user):
-    from trackbase.services import reports
+    from trackbase.services.tracking import reports
 
     seed(db, user)
     assert len(reports.monthly_check(datetime(2026, 11, 6, 3, 0, tzinfo=UTC), enqueue=False)) == 1
 
 
 def test_the_first_of_the_month_is_in_the_users_timezone(db, user):
-    from trackbase.services import reports
+    from trackbase.services.tracking import reports
 
     seed(db, user)
     user.timezone = "Pacific/Auckland"  # UTC+13: Nov 1 08:00 local is Oct 31 19:00 UTC
@@ -69,7 +69,7 @@ def test_the_first_of_the_month_is_in_the_users_timezone(db, user):
 
 
 def test_users_without_trackers_or_who_opted_out_get_no_monthly_report(db, user, make_user):
-    from trackbase.services import reminders, reports
+    from trackbase.services.tracking import reminders, reports
 
     seed(db, user)
     reminders.set_preferences(user.id, {"monthly_reports": False})
@@ -78,7 +78,7 @@ def test_users_without_trackers_or_who_opted_out_get_no_monthly_report(db, user,
 
 
 def test_monthly_report_email_has_summaries_charts_and_the_months_logs_as_csv(db, user, smtp):
-    from trackbase.services import reports
+    from trackbase.services.tracking import reports
 
     seed(db, user)
     [claim_id] = reports.monthly_check(datetime(2026, 11, 1, 9, tzinfo=UTC), enqueue=False)
@@ -105,7 +105,7 @@ def test_monthly_report_email_has_summaries_charts_and_the_months_logs_as_csv(db
 
 
 def test_report_periods_resolve_in_the_users_timezone():
-    from trackbase.services.reports import resolve_period
+    from trackbase.services.tracking.reports import resolve_period
 
     now = datetime(2027, 1, 1, 3, tzinfo=UTC)  # still Dec 31 in New York
     start, end, label = resolve_period("this_month", "America/New_York", now)

@@ -12,15 +12,19 @@ from email.mime.image import MIMEImage
 from flask import current_app, render_template
 from sqlalchemy import exists, or_, select, update
 
-from ..errors import validation_error
-from ..extensions import db
-from ..models import Job, ReportClaim, Tracker, TrackerLog, TrackingPreference, User, utcnow
-from . import charts, tracking_stats
-from .jobs import create_job, enqueue, finish_job, update_job
+from ...errors import validation_error
+from ...extensions import db
+from ...models import Job, ReportClaim, Tracker, TrackerLog, TrackingPreference, User, utcnow
+from ..jobs import create_job, enqueue, finish_job, update_job
+from ..sql import insert_ignore
+from . import charts
+from . import stats as tracking_stats
+from .csv_io import write_csv
+from .durations import format_duration
+from .exports import export_rows
 from .periods import UTC, period_of, zone
-from .reminders import in_quiet_hours, insert_ignore, unsubscribe_token
-from .tracking import export_rows, write_csv
-from .tracking_values import NUMERIC_TYPES, display_value
+from .reminders import in_quiet_hours, unsubscribe_token
+from .values import NUMERIC_TYPES, display_value
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +123,6 @@ def _show(tracker: Tracker, value, signed: bool = False):
     if value is None:
         return None
     if tracker.type == "duration":
-        from .durations import format_duration
-
         text = format_duration(abs(value))
         return ("-" if value < 0 else "+" if signed else "") + text
     number = round(value, 2)

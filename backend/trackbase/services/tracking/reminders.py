@@ -14,17 +14,17 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from .. import cache as tb_cache
-from ..errors import ApiError, not_found
-from ..extensions import db
-from ..models import ReminderClaim, Tracker, TrackerLog, TrackingPreference, User, utcnow
-from . import jobs
+from ... import cache as tb_cache
+from ...errors import ApiError, not_found
+from ...extensions import db
+from ...models import ReminderClaim, Tracker, TrackerLog, TrackingPreference, User, utcnow
+from .. import jobs, mail
+from ..signing import BadSignature, SignatureExpired, signer
+from ..sql import insert_ignore
 from .periods import UTC, period_of, zone
-from .tracking_values import display_value
+from .values import display_value
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +58,6 @@ def reminder_window_open(frequency: str, local: datetime, reminder_hour: int, qu
 
 
 # ---------------------------------------------------------------- scan and claim
-
-def insert_ignore(table):
-    """INSERT ... ON CONFLICT DO NOTHING for the session's database."""
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing()
-
 
 def scan(now: datetime | None = None, enqueue: bool = True) -> dict:
     """Claim every due (tracker, period) in its reminder window and queue the digests (one email per user)."""
@@ -197,8 +190,6 @@ def _last_logs(tracker_ids: list[int]) -> dict[int, tuple]:
 
 
 def _queue_digest_email(user: User, claims, last_logs: dict[int, tuple]) -> None:
-    from .mail import send_email
-
     base = current_app.config["PUBLIC_URL"]
     items = []
     for claim, tracker in sorted(claims, key=lambda c: c[1].name.casefold()):
@@ -219,7 +210,7 @@ def _queue_digest_email(user: User, claims, last_logs: dict[int, tuple]) -> None
         items.append(item)
     count = len(items)
     subject = f"Reminder: {items[0]['name']} is due" if count == 1 else f"Reminder: {count} trackers are due"
-    send_email(
+    mail.send_email(
         user.email, subject, "reminder_digest", user=user, items=items,
         unsubscribe_url=f"{base}/trackers/unsubscribe?token={unsubscribe_token(user.id, 'reminders')}",
         settings_url=f"{base}/trackers",
@@ -228,8 +219,8 @@ def _queue_digest_email(user: User, claims, last_logs: dict[int, tuple]) -> None
 
 # ---------------------------------------------------------------- signed links
 
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"trackbase.tracking.{purpose}")
+def _serializer(purpose: str):
+    return signer(f"tracking.{purpose}")
 
 
 def quick_log_token(tracker: Tracker, period_key: str, period_end: datetime, value: bool) -> str:

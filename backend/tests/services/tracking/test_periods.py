@@ -1,7 +1,7 @@
 """Period boundaries in a user's time zone: DST changes, month and year boundaries."""
 from datetime import datetime, timedelta, timezone
 
-from trackbase.services.periods import period_of, periods_between
+from trackbase.services.tracking.periods import period_of, periods_between
 
 UTC = timezone.utc
 
@@ -69,7 +69,7 @@ def test_unknown_timezone_falls_back_to_utc():
 
 
 def test_fast_period_index_matches_the_period_everywhere():
-    from trackbase.services.periods import period_index
+    from trackbase.services.tracking.periods import period_index
 
     start = at("2026-03-20T00:00:00")
     zones = ["UTC", "Europe/Helsinki", "America/Santiago", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe"]

@@ -1,14 +1,22 @@
 """Statistics of one tracker's logs: buckets in the user's time zone, streaks, completion, trend.
 
-Pure functions over (timestamp, value_num, value_text) rows, so they are tested without a database.
+The computations are pure functions over (timestamp, value_num, value_text) rows, so they are
+tested without a database; `tracker_stats` reads one tracker's logs and runs them.
 """
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
+from ...errors import validation_error
+from ...extensions import db
+from ...models import TrackerLog, User, utcnow
 from .periods import period_index, period_of, periods_between
-from .tracking_values import DEFAULT_SCALE, NUMERIC_TYPES, output_value
+from .trackers import get_tracker, seconds_until_boundary
+from .values import DEFAULT_SCALE, NUMERIC_TYPES, display_value, output_value
 
 MAX_BUCKETS = 1000
 
@@ -153,3 +161,49 @@ def default_range(unit: str, now: datetime, tz: str) -> tuple[datetime, datetime
     for _ in range(back):
         first = period_of(unit, first.start - timedelta(seconds=1), tz)
     return first.start, current.end
+
+
+@dataclass(frozen=True)
+class TrackerStats:
+    """One tracker's stats (plain data for StatsSchema) and how long they stay true."""
+
+    body: dict
+    fresh_seconds: int
+
+
+def tracker_stats(user: User, tracker_id: int, start: datetime | None, end: datetime | None, bucket: str) -> TrackerStats:
+    """Stats of one tracker in the user's time zone, valid until a write, its next period or the next bucket."""
+    tracker = get_tracker(user.id, tracker_id)
+    now = utcnow()
+    tz = user.timezone
+    default_start, default_end = default_range(bucket, now, tz)
+    start = start or (default_start if end is None else period_of(bucket, end, tz).start - _span(bucket))
+    end = end or default_end
+    if end <= start:
+        raise validation_error({"to": "Must be after from."})
+    rows = db.session.execute(
+        select(TrackerLog.timestamp, TrackerLog.value_num, TrackerLog.value_text)
+        .where(TrackerLog.tracker_id == tracker.id).order_by(TrackerLog.timestamp)
+    ).all()
+    all_ts = [r[0] for r in rows]
+    try:
+        body = summary(tracker.type, tracker.settings or {}, tracker.frequency, tz, rows, all_ts, start, end, bucket, now)
+    except ValueError as exc:
+        raise validation_error({"bucket": str(exc)}) from None
+    last = rows[-1] if rows else None
+    body.update({
+        "tracker_id": tracker.id, "type": tracker.type, "frequency": tracker.frequency, "timezone": tz,
+        "from": start, "to": end, "bucket": bucket,
+        "last": None if last is None else {
+            "timestamp": last[0], "value": output_value(tracker.type, last[1], last[2]),
+            "display": display_value(tracker.type, last[1], last[2], tracker.settings),
+        },
+    })
+    # The default range moves at the next bucket; streak and due state change at the tracker's next period.
+    bucket_left = int((period_of(bucket, now, tz).end - now).total_seconds())
+    fresh = max(1, min(bucket_left, seconds_until_boundary([tracker], tz, now)))
+    return TrackerStats(body=body, fresh_seconds=fresh)
+
+
+def _span(bucket: str) -> timedelta:
+    return {"day": timedelta(days=29), "week": timedelta(weeks=25), "month": timedelta(days=335)}[bucket]

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from trackbase.services import tracking_stats
+from trackbase.services.tracking import stats as tracking_stats
 
 UTC = timezone.utc
 

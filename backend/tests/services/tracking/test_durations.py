@@ -1,7 +1,7 @@
 """Duration parsing and formatting."""
 import pytest
 
-from trackbase.services.durations import format_duration, parse_duration
+from trackbase.services.tracking.durations import format_duration, parse_duration
 
 
 @pytest.mark.parametrize("raw, seconds", [

@@ -36,7 +36,7 @@ def claims(db):
 
 
 def test_a_due_tracker_is_claimed_once_per_period(db, user):
-    from trackbase.services import reminders
+    from trackbase.services.tracking import reminders
 
     set_hours(db, user)
     make_tracker(db, user)
@@ -50,7 +50,7 @@ def test_a_due_tracker_is_claimed_once_per_period(db, user):
 
 def test_a_tracker_logged_in_its_period_is_not_due(db, user):
     from trackbase.models import TrackerLog
-    from trackbase.services import reminders
+    from trackbase.services.tracking import reminders
 
     set_hours(db, user, tz="Europe/Helsinki")
     tracker = make_tracker(db, user)
@@ -61,7 +61,7 @@ def test_a_tracker_logged_in_its_period_is_not_due(db, user):
 
 
 def test_no_reminder_before_the_reminder_hour_or_in_quiet_hours(db, user):
-    from trackbase.services import reminders
+    from trackbase.services.tracking import reminders
 
     set_hours(db, user, tz="America/New_York", hour=9, quiet=(22, 7))
     make_tracker(db, user)
@@ -74,7 +74,7 @@ def test_no_reminder_before_the_reminder_hour_or_in_quiet_hours(db, user):
 
 
 def test_a_missed_run_catches_up_later_in_the_same_period(db, user):
-    from trackbase.services import reminders
+    from trackbase.services.tracking import reminders
 
     set_hours(db, user, hour=9)
     make_tracker(db, user, frequency="weekly")
@@ -84,7 +84,7 @@ def test_a_missed_run_catches_up_later_in_the_same_period(db, user):
 
 
 def test_archived_trackers_reminders_off_and_unsubscribed_users_are_skipped(db, user, make_user):
-    from trackbase.services import reminders
+    from trackbase.services.tracking import reminders
 
     set_hours(db, user)
     make_tracker(db, user, archived=True)
@@ -98,7 +98,7 @@ def test_archived_trackers_reminders_off_and_unsubscribed_users_are_skipped(db, 
 
 def test_two_concurrent_scans_claim_each_reminder_once_and_send_one_digest_per_user(app, db, make_user, smtp, celery_worker):
     from trackbase.models import ReminderClaim
-    from trackbase.services import reminders
+    from trackbase.services.tracking import reminders
 
     users = [make_user() for _ in range(6)]
     for person in users:
@@ -140,7 +140,7 @@ def test_two_concurrent_scans_claim_each_reminder_once_and_send_one_digest_per_u
 
 def test_digest_lists_due_trackers_with_one_click_links_and_unsubscribe(client, db, user, smtp, celery_worker):
     from trackbase.models import TrackerLog
-    from trackbase.services import reminders
+    from trackbase.services.tracking import reminders
 
     set_hours(db, user)
     meditated = make_tracker(db, user)
@@ -172,7 +172,7 @@ def test_digest_lists_due_trackers_with_one_click_links_and_unsubscribe(client, 
 
 
 def test_quick_log_link_expires_with_its_period(client, db, user):
-    from trackbase.services import reminders
+    from trackbase.services.tracking import reminders
 
     set_hours(db, user)
     tracker = make_tracker(db, user)
@@ -183,7 +183,7 @@ def test_quick_log_link_expires_with_its_period(client, db, user):
 
 def test_a_claim_logged_before_the_digest_runs_is_skipped(db, user, smtp):
     from trackbase.models import TrackerLog
-    from trackbase.services import reminders
+    from trackbase.services.tracking import reminders
 
     set_hours(db, user)
     tracker = make_tracker(db, user)
@@ -205,7 +205,7 @@ def test_scan_task_runs_on_the_worker(db, user, smtp, celery_worker):
 
 
 def test_a_redelivered_digest_batch_sends_nothing_twice(db, user, make_user, smtp, celery_worker):
-    from trackbase.services import reminders
+    from trackbase.services.tracking import reminders
 
     other = make_user()
     for person in (user, other):
@@ -219,7 +219,7 @@ def test_a_redelivered_digest_batch_sends_nothing_twice(db, user, make_user, smt
 
 
 def test_claims_of_long_ended_periods_are_purged(db, user):
-    from trackbase.services import reminders
+    from trackbase.services.tracking import reminders
 
     set_hours(db, user)
     make_tracker(db, user)
@@ -230,7 +230,7 @@ def test_claims_of_long_ended_periods_are_purged(db, user):
 
 
 def test_a_claim_whose_digest_task_was_lost_is_queued_again_and_sent_once(db, user, smtp, celery_worker):
-    from trackbase.services import reminders
+    from trackbase.services.tracking import reminders
 
     set_hours(db, user)
     make_tracker(db, user)
