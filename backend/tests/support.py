@@ -158,3 +158,12 @@ class Database:
             with engine.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
             engine.dispose()
+
+
+def poll():
+    """One supplier poll now (in this process); the run it recorded."""
+    from trackbase.services import inventory
+
+    run = inventory.run_poll("manual")
+    assert run is not None
+    return run

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from ... import cache as tb_cache
 from ...errors import ApiError, conflict, not_found, validation_error
 from ...extensions import db
-from ...models import Product, Tracker, TrackerLog, User, utcnow
+from ...models import Tracker, TrackerLog, User, utcnow
+from .. import products
 from ..sql import Page, paginate
 from .periods import Period, period_of
 from .values import NUMERIC_TYPES, ValueRejected, clean_settings, convert_value, display_value, output_value, text_value
@@ -36,7 +37,7 @@ def trackers_query(user_id: int, archived: str = "false"):
 
 
 def _check_product(product_id: int | None) -> None:
-    if product_id is not None and db.session.get(Product, product_id) is None:
+    if product_id is not None and not products.product_exists(product_id):
         raise validation_error({"product_id": "No product with this id."})
 
 

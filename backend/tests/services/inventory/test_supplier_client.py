@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support import free_port
-from trackbase.services.supplier_client import ClientSettings, SupplierClient, parse_availability, parse_payload
+from trackbase.services.inventory.supplier_client import ClientSettings, SupplierClient, parse_availability, parse_payload
 
 ENTITY_BOMB = (
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
