@@ -15,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, one_of, utcnow
 
 PRODUCT_SOURCES = ("supplier", "member")
 AVAILABILITIES = ("in_stock", "less_than_10", "out_of_stock", "unknown")
@@ -24,11 +24,8 @@ AVAILABILITIES = ("in_stock", "less_than_10", "out_of_stock", "unknown")
 class Product(db.Model):
     __tablename__ = "products"
     __table_args__ = (
-        CheckConstraint("source IN ('supplier', 'member')", name="product_source"),
-        CheckConstraint(
-            "availability IN ('in_stock', 'less_than_10', 'out_of_stock', 'unknown')",
-            name="product_availability",
-        ),
+        one_of("source", PRODUCT_SOURCES, name="product_source"),
+        one_of("availability", AVAILABILITIES, name="product_availability"),
         CheckConstraint("price_cents IS NULL OR price_cents >= 0", name="product_price"),
         # NULL external ids are distinct on both databases, so member products never collide.
         UniqueConstraint("source", "external_id", name="uq_products_source_external_id"),

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, one_of, utcnow
 
 JOB_STATUSES = ("queued", "running", "succeeded", "failed")
 
@@ -15,7 +15,7 @@ JOB_STATUSES = ("queued", "running", "succeeded", "failed")
 class Job(db.Model):
     __tablename__ = "jobs"
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed')", name="job_status"),
+        one_of("status", JOB_STATUSES, name="job_status"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="job_progress"),
     )
 

@@ -10,20 +10,19 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, one_of, utcnow
 
 TRACKER_TYPES = ("numeric", "boolean", "choice", "rating", "duration", "text")
 TRACKER_FREQUENCIES = ("hourly", "daily", "weekly", "monthly")
+CLAIM_STATUSES = ("claimed", "sent", "skipped")
 
 
 class Tracker(db.Model):
     __tablename__ = "trackers"
     __table_args__ = (
         UniqueConstraint("user_id", "name", name="uq_trackers_user_id_name"),
-        CheckConstraint(
-            "type IN ('numeric', 'boolean', 'choice', 'rating', 'duration', 'text')", name="tracker_type"
-        ),
-        CheckConstraint("frequency IN ('hourly', 'daily', 'weekly', 'monthly')", name="tracker_frequency"),
+        one_of("type", TRACKER_TYPES, name="tracker_type"),
+        one_of("frequency", TRACKER_FREQUENCIES, name="tracker_frequency"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,7 +69,7 @@ class ReminderClaim(db.Model):
     __tablename__ = "reminder_claims"
     __table_args__ = (
         UniqueConstraint("tracker_id", "period_key", name="uq_reminder_claims_tracker_id_period_key"),
-        CheckConstraint("status IN ('claimed', 'sent', 'skipped')", name="reminder_claim_status"),
+        one_of("status", CLAIM_STATUSES, name="reminder_claim_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,7 +88,7 @@ class ReportClaim(db.Model):
     __tablename__ = "report_claims"
     __table_args__ = (
         UniqueConstraint("user_id", "month", name="uq_report_claims_user_id_month"),
-        CheckConstraint("status IN ('claimed', 'sent', 'skipped')", name="report_claim_status"),
+        one_of("status", CLAIM_STATUSES, name="report_claim_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from .csv_io import import_csv
 from .exports import export_for_download, purge_expired_exports, run_export, start_export
 from .logs import create_log, delete_log, get_log, list_logs, update_log
-from .periods import FREQUENCIES, UTC, zone
+from .periods import UTC, zone
 from .reminders import (
     get_preferences, purge_old_claims, quick_log, quick_log_preview, scan, send_digests, set_preferences,
     unsubscribe, unsubscribe_preview,
@@ -26,10 +26,10 @@ from .trackers import (
     Dashboard, LastLog, TrackerSummary, create_tracker, dashboard, delete_tracker, get_tracker, tracker_summary,
     update_tracker,
 )
-from .values import TYPES, is_valid_text, output_value
+from .values import is_valid_text, output_value
 
 __all__ = [
-    "FORMATS", "FREQUENCIES", "PERIODS", "TYPES", "UTC", "Dashboard", "LastLog", "TrackerStats", "TrackerSummary",
+    "FORMATS", "PERIODS", "UTC", "Dashboard", "LastLog", "TrackerStats", "TrackerSummary",
     "create_log", "create_tracker", "dashboard", "delete_log", "delete_tracker", "export_for_download",
     "get_log", "get_preferences", "get_tracker", "import_csv", "is_valid_text", "list_logs", "monthly_check",
     "output_value", "purge_expired_exports", "purge_old_claims", "quick_log", "quick_log_preview", "run_export",

@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-FREQUENCIES = ("hourly", "daily", "weekly", "monthly")
 BUCKETS = ("day", "week", "month")
 UTC = timezone.utc
 

@@ -9,7 +9,6 @@ import math
 
 from .durations import format_duration, parse_duration
 
-TYPES = ("numeric", "boolean", "choice", "rating", "duration", "text")
 NUMERIC_TYPES = ("numeric", "rating", "duration", "boolean")
 TEXT_MAX = 2000
 DEFAULT_SCALE = 5
