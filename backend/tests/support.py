@@ -167,3 +167,13 @@ def poll():
     run = inventory.run_poll("manual")
     assert run is not None
     return run
+
+
+def wait_job(client, headers, job_id, timeout=30.0) -> dict:
+    """Poll GET /api/jobs/<id> until the job succeeded or failed (or the timeout); the job's last state."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/api/jobs/{job_id}", headers=headers).get_json()["job"]
+        if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)

@@ -6,16 +6,7 @@ import io
 import time
 
 from tests.conftest import headers_for
-from tests.support import body_text
-
-
-def wait_job(client, headers, job_id, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        job = client.get(f"/api/jobs/{job_id}", headers=headers).get_json()["job"]
-        if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
-            return job
-        time.sleep(0.05)
+from tests.support import body_text, wait_job
 
 
 def seed(client, headers):

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from flask import Response, request
 from flask_restful import Resource
 from flask_security import current_user
+from werkzeug.wsgi import wrap_file
 
 from .. import cache as cache_helpers
 from ..services import tracking
@@ -164,9 +165,9 @@ class TrackerExportDownloadResource(Resource):
         if user_id is None and request.headers.get("Authentication-Token"):
             raise ApiError(401, "unauthorized", "Your session has ended; sign in again.")
         export = tracking.export_for_download(job_id, user_id, request.args.get("signature"))
-        return Response(export.content, mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="{export.filename}"', "Cache-Control": "private, no-store",
-        })
+        return Response(wrap_file(request.environ, export.stream), mimetype="text/csv", direct_passthrough=True,
+                        headers={"Content-Disposition": f'attachment; filename="{export.filename}"',
+                                 "Content-Length": str(export.size), "Cache-Control": "private, no-store"})
 
 
 class ReportResource(AuthResource):

@@ -1,7 +1,11 @@
 """CSV exports of a user's logs: a job that builds the file, stores it, emails it and serves it by signed link."""
 from __future__ import annotations
 
+import logging
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -12,8 +16,11 @@ from ...models import Job, Tracker, TrackerExport, TrackerLog, User, utcnow
 from .. import mail
 from ..jobs import create_job, enqueue, finish_job, update_job
 from ..signing import BadSignature, signer
+from ..storage import StoredFileMissing, get_storage
 from .csv_io import write_csv
 from .trackers import get_tracker
+
+log = logging.getLogger(__name__)
 
 EXPORT_KEEP_DAYS = 7
 EXPORT_ATTACH_MAX_BYTES = 5 * 1024 * 1024
@@ -78,10 +85,13 @@ def run_export(job: Job, user: User) -> None:
             update_job(job_id, progress=5 + int(80 * index / max(total, 1)), message=f"Read {index} of {total} logs")
     content = write_csv(rows)
     filename = f"trackbase-logs-{utcnow().strftime('%Y%m%d-%H%M%S')}.csv"
+    replaced = list(db.session.scalars(select(TrackerExport.storage_key).where(TrackerExport.job_id == job_id)))
+    key = f"tracker-exports/{job_id}-{uuid.uuid4().hex}.csv"
+    get_storage().put(key, content, "text/csv")
     db.session.execute(delete(TrackerExport).where(TrackerExport.job_id == job_id))
     db.session.add(TrackerExport(
-        job_id=job_id, user_id=user.id, filename=filename, content=content, row_count=len(rows),
-        expires_at=utcnow() + timedelta(days=EXPORT_KEEP_DAYS),
+        job_id=job_id, user_id=user.id, filename=filename, storage_key=key, size_bytes=len(content),
+        row_count=len(rows), expires_at=utcnow() + timedelta(days=EXPORT_KEEP_DAYS),
     ))
     url = current_app.config["PUBLIC_URL"] + download_path(job_id, user.id)
     attach = len(content) <= EXPORT_ATTACH_MAX_BYTES
@@ -94,9 +104,19 @@ def run_export(job: Job, user: User) -> None:
         "download_url": download_path(job_id, user.id), "filename": filename, "rows": len(rows),
         "bytes": len(content), "emailed_to": user.email,
     }, message=f"Exported {len(rows)} logs")
+    _delete_files(replaced)  # a re-run's earlier file, once the new one is committed
 
 
-def export_for_download(job_id: int, user_id: int | None, signature: str | None) -> TrackerExport:
+@dataclass(frozen=True)
+class ExportFile:
+    """A stored export opened for download (the caller closes `stream`)."""
+
+    filename: str
+    size: int
+    stream: BinaryIO
+
+
+def export_for_download(job_id: int, user_id: int | None, signature: str | None) -> ExportFile:
     """The stored export: the signed-in owner, or a valid signature for this job; 404 otherwise."""
     if user_id is None:
         if not signature:
@@ -113,11 +133,27 @@ def export_for_download(job_id: int, user_id: int | None, signature: str | None)
     )
     if export is None or export.expires_at <= utcnow():
         raise not_found("Export")
-    return export
+    try:
+        stream = get_storage().open(export.storage_key)
+    except StoredFileMissing:
+        raise not_found("Export") from None
+    return ExportFile(filename=export.filename, size=export.size_bytes, stream=stream)
 
 
 def purge_expired_exports(now: datetime | None = None) -> int:
-    """Delete export files past their keep time."""
-    result = db.session.execute(delete(TrackerExport).where(TrackerExport.expires_at <= (now or utcnow())))
+    """Delete exports past their keep time: the rows, then their files."""
+    expired = TrackerExport.expires_at <= (now or utcnow())
+    keys = list(db.session.scalars(select(TrackerExport.storage_key).where(expired)))
+    result = db.session.execute(delete(TrackerExport).where(expired))
     db.session.commit()
+    _delete_files(keys)
     return result.rowcount or 0
+
+
+def _delete_files(keys: list[str]) -> None:
+    storage = get_storage()
+    for key in keys:
+        try:
+            storage.delete(key)
+        except OSError:  # the row is gone; a file left behind costs space, not correctness
+            log.exception("could not delete stored export %s", key)
