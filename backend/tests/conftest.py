@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests import openapi_check
-from tests.support import Database, RedisServer, SmtpSink
+from tests.support import Database, RedisServer, SmtpSink, headers_for
 
 
 class ContractClient(FlaskClient):
@@ -199,10 +199,6 @@ def user(make_user):
 @pytest.fixture
 def admin(make_user):
     return make_user("admin@example.com", role="admin", name="Admin")
-
-
-def headers_for(user) -> dict:
-    return {"Authentication-Token": user.get_auth_token()}
 
 
 @pytest.fixture

@@ -177,3 +177,8 @@ def wait_job(client, headers, job_id, timeout=30.0) -> dict:
         if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
             return job
         time.sleep(0.05)
+
+
+def headers_for(user) -> dict:
+    """The token header of a signed-in user."""
+    return {"Authentication-Token": user.get_auth_token()}

@@ -6,7 +6,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import headers_for
+from tests.support import headers_for
 from trackbase.models import Job, Product
 from trackbase.services import inventory
 

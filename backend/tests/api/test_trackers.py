@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.conftest import headers_for
+from tests.support import headers_for
 
 
 def create(client, headers, **fields):

@@ -51,6 +51,20 @@ def test_no_service_or_resource_imports_tasks():
                                                                    for n in names), f"{path} imports {target}"
 
 
+def test_job_progress_helpers_move_through_states(app, db, user):
+    from trackbase.models import Job
+    from trackbase.services import jobs
+
+    job = jobs.create_job(user.id, "report")
+    db.session.commit()
+    jobs.update_job(job.id, progress=150, message="Half way")
+    job = db.session.get(Job, job.id)
+    assert (job.status, job.progress, job.message) == ("running", 100, "Half way")
+    jobs.fail_job(job.id, "The mail server refused the message.")
+    job = db.session.get(Job, job.id)
+    assert job.status == "failed" and job.finished_at is not None
+
+
 def test_enqueued_task_runs_after_commit_and_is_dropped_on_rollback(app, db, celery_worker, smtp):
     from trackbase.services import jobs
 

@@ -5,7 +5,7 @@ import csv
 import io
 import time
 
-from tests.conftest import headers_for
+from tests.support import headers_for
 from tests.support import body_text, wait_job
 
 
