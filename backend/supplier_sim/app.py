@@ -363,10 +363,7 @@ class Simulator:
                 for index in self._rng.sample(range(len(entries)), min(count, len(entries)))
             )
         return render_availability(
-            [
-                (i, BROKEN_PAYLOADS[broken[n]](v) if n in broken else payload(v))
-                for n, (i, v) in enumerate(entries)
-            ]
+            [(i, BROKEN_PAYLOADS[broken[n]](v) if n in broken else payload(v)) for n, (i, v) in enumerate(entries)]
         )
 
     # -- control API --------------------------------------------------------------------------

@@ -220,9 +220,7 @@ class Catalog:
                 for p in items:
                     if source is previous and p["id"] in current_ids:
                         continue
-                    availability[p["manufacturer"]].append(
-                        (p["id"].upper(), self.availability_value(p["id"], epoch))
-                    )
+                    availability[p["manufacturer"]].append((p["id"].upper(), self.availability_value(p["id"], epoch)))
         data = EpochData(epoch=epoch, products=products, availability=availability)
         for category, items in products.items():
             body = render_products(items)

@@ -1,4 +1,5 @@
 """Real parts for the tests: a private redis-server, an SMTP sink, a PostgreSQL database."""
+
 from __future__ import annotations
 
 import os
@@ -38,9 +39,23 @@ class RedisServer:
         port = free_port()
         self.tmp = tempfile.mkdtemp(prefix="tb-redis-")
         self.process = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", self.tmp, "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.tmp,
+                "--loglevel",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         self.url = f"redis://127.0.0.1:{port}/0"
         client = redis.Redis.from_url(self.url)

@@ -1,4 +1,5 @@
 """The migrations build exactly the schema the models describe."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
@@ -44,17 +45,27 @@ def test_exports_made_before_the_storage_move_keep_their_csv(make_app):
             upgrade(revision="0003_tracking")
             engine = create_engine(url)
             with engine.begin() as conn:
-                conn.execute(text(
-                    "INSERT INTO users (id, email, password, active, fs_uniquifier, name, timezone, reminder_hour, "
-                    "created_at) VALUES (1, 'a@example.com', 'x', true, 'u1', '', 'UTC', 8, '2026-11-30 10:00:00')"))
-                conn.execute(text(
-                    "INSERT INTO jobs (id, user_id, kind, status, progress, message, created_at, updated_at) "
-                    "VALUES (7, 1, 'tracker_export', 'succeeded', 100, 'Done', '2026-11-30 10:00:00', "
-                    "'2026-11-30 10:00:00')"))
-                conn.execute(text(
-                    "INSERT INTO tracker_exports (job_id, user_id, filename, content, row_count, created_at, "
-                    "expires_at) VALUES (7, 1, 'logs.csv', :content, 1, '2026-11-30 10:00:00', "
-                    "'2026-12-07 10:00:00')"), {"content": b"tracker,type\nA,text\n"})
+                conn.execute(
+                    text(
+                        "INSERT INTO users (id, email, password, active, fs_uniquifier, name, timezone, reminder_hour, "
+                        "created_at) VALUES (1, 'a@example.com', 'x', true, 'u1', '', 'UTC', 8, '2026-11-30 10:00:00')"
+                    )
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO jobs (id, user_id, kind, status, progress, message, created_at, updated_at) "
+                        "VALUES (7, 1, 'tracker_export', 'succeeded', 100, 'Done', '2026-11-30 10:00:00', "
+                        "'2026-11-30 10:00:00')"
+                    )
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO tracker_exports (job_id, user_id, filename, content, row_count, created_at, "
+                        "expires_at) VALUES (7, 1, 'logs.csv', :content, 1, '2026-11-30 10:00:00', "
+                        "'2026-12-07 10:00:00')"
+                    ),
+                    {"content": b"tracker,type\nA,text\n"},
+                )
             upgrade()
             with engine.connect() as conn:
                 key, size = conn.execute(text("SELECT storage_key, size_bytes FROM tracker_exports")).one()
@@ -63,7 +74,9 @@ def test_exports_made_before_the_storage_move_keep_their_csv(make_app):
             assert size == len(b"tracker,type\nA,text\n")
             downgrade(revision="0003_tracking")
             with engine.connect() as conn:
-                assert conn.execute(text("SELECT content FROM tracker_exports")).scalar_one() == b"tracker,type\nA,text\n"
+                assert (
+                    conn.execute(text("SELECT content FROM tracker_exports")).scalar_one() == b"tracker,type\nA,text\n"
+                )
             engine.dispose()
             db.engine.dispose()
     finally:

@@ -5,6 +5,7 @@ Services call the clear_* helpers after they commit writes. The API layer caches
 the version tokens it was built under and is used only while those tokens are current, so
 clearing is one SET and stale entries are rebuilt on their next read (and expire anyway).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -93,6 +94,7 @@ def clear_inventory_status() -> None:
 
 
 # ---- tracking (private per user: every key carries the user id)
+
 
 def _tracking_version_key(user_id: int) -> str:
     return f"tracking:user-version:{user_id}"

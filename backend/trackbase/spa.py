@@ -1,4 +1,5 @@
 """Serve the built Vue app from the same origin as the API."""
+
 from __future__ import annotations
 
 from pathlib import Path

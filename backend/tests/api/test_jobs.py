@@ -1,4 +1,5 @@
 """Jobs are visible to their owner only."""
+
 from __future__ import annotations
 
 from tests.support import headers_for

@@ -1,4 +1,5 @@
 """services/jobs: work is queued by task name after the commit, and every name is a registered task."""
+
 from __future__ import annotations
 
 import ast
@@ -31,7 +32,8 @@ def test_every_enqueued_name_is_a_registered_task(app):
     assert len(calls) >= 6  # mail (2), reminders, reports (2), export, inventory refresh
     for path, line, arg in calls:
         assert isinstance(arg, ast.Constant) and isinstance(arg.value, str), (
-            f"{path}:{line}: enqueue takes the task name as a string literal, so this check can read it")
+            f"{path}:{line}: enqueue takes the task name as a string literal, so this check can read it"
+        )
         assert arg.value in registered, f"{path}:{line}: {arg.value} is not a registered task"
 
 
@@ -47,8 +49,9 @@ def test_no_service_or_resource_imports_tasks():
                     target, names = "", [a.name for a in node.names]
                 else:
                     continue
-                assert "tasks" not in target.split(".") and not any(n.split(".")[0:2] == ["trackbase", "tasks"]
-                                                                   for n in names), f"{path} imports {target}"
+                assert "tasks" not in target.split(".") and not any(
+                    n.split(".")[0:2] == ["trackbase", "tasks"] for n in names
+                ), f"{path} imports {target}"
 
 
 def test_job_progress_helpers_move_through_states(app, db, user):

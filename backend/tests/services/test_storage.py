@@ -1,4 +1,5 @@
 """services/storage: the local folder backend behind the storage seam."""
+
 from __future__ import annotations
 
 import pytest

@@ -55,7 +55,9 @@ def test_availability_covers_the_manufacturer_with_upper_case_ids(sim_server, ht
     assert body["code"] == 200
     ids = {entry["id"] for entry in body["response"]}
     assert all(i == i.upper() for i in ids)
-    expected = {p["id"].upper() for items in sim.snapshot().products.values() for p in items if p["manufacturer"] == "ippal"}
+    expected = {
+        p["id"].upper() for items in sim.snapshot().products.values() for p in items if p["manufacturer"] == "ippal"
+    }
     assert expected <= ids
     assert all(_instock_value(entry["DATAPAYLOAD"]) for entry in body["response"])
 

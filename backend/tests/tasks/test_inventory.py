@@ -1,4 +1,5 @@
 """Inventory tasks on a real Celery worker: the scheduled poll and the first poll at worker start."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """Account resources: registration, the profile, invitations and user administration."""
+
 from __future__ import annotations
 
 from flask_restful import Resource

@@ -1,4 +1,5 @@
 """Shared pieces of the resources: input parsing, paging parameters and the list envelope, auth base classes."""
+
 from __future__ import annotations
 
 from flask import request
@@ -86,8 +87,12 @@ def page_params() -> tuple[int, int]:
 
 def dump_page(page: Page, schema: Schema) -> dict:
     """The list envelope of a services Page: its items dumped by `schema`."""
-    return {"items": schema.dump(page.items, many=True), "page": page.page, "per_page": page.per_page,
-            "total": page.total}
+    return {
+        "items": schema.dump(page.items, many=True),
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+    }
 
 
 class AuthResource(Resource):

@@ -3,6 +3,7 @@
 Reads are cached in Redis under a version token that each poll bumps when it changes data,
 and answer with an ETag so clients revalidate with If-None-Match (304, no body).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,7 +16,10 @@ from .. import cache as cache_helpers
 from ..services import inventory, products
 from .common import AdminResource, AuthResource, dump_page, load_args
 from .schemas.inventory import (
-    AvailabilityChangeSchema, InventoryListArgsSchema, InventoryProductSchema, InventoryStatusSchema,
+    AvailabilityChangeSchema,
+    InventoryListArgsSchema,
+    InventoryProductSchema,
+    InventoryStatusSchema,
     PageArgsSchema,
 )
 from .schemas.jobs import JobSchema
@@ -48,9 +52,12 @@ def cached_json(key: str, versions: tuple[str, ...], build, timeout: int) -> Res
 class InventoryStatusResource(AuthResource):
     def get(self):
         """Last poll, last success, next poll, staleness and counts per category and availability."""
-        return cached_json(cache_helpers.INVENTORY_STATUS_KEY, DATA_AND_STATUS,
-                           lambda: InventoryStatusSchema().dump(inventory.inventory_status()),
-                           STATUS_CACHE_SECONDS)
+        return cached_json(
+            cache_helpers.INVENTORY_STATUS_KEY,
+            DATA_AND_STATUS,
+            lambda: InventoryStatusSchema().dump(inventory.inventory_status()),
+            STATUS_CACHE_SECONDS,
+        )
 
 
 class InventoryCategoryResource(AuthResource):

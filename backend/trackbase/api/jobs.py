@@ -1,4 +1,5 @@
 """Job resources: the owner's view of asynchronous work."""
+
 from __future__ import annotations
 
 from flask_security import current_user

@@ -1,4 +1,5 @@
 """Tracking resources: trackers, logs, stats, CSV import/export, reports and the emailed links."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -15,9 +16,23 @@ from .common import AuthResource, dump_page, load_args, load_json, page_params
 from .errors import ApiError, validation_error
 from .schemas.jobs import JobSchema
 from .schemas.tracking import (
-    DashboardArgsSchema, ExportCreateSchema, LogCreateSchema, LogSchema, LogUpdateSchema, PreferencesSchema,
-    PreferencesUpdateSchema, QuickLogSchema, RangeArgsSchema, ReportCreateSchema, StatsArgsSchema, StatsSchema,
-    TokenSchema, TrackerCreateSchema, TrackerSchema, TrackerUpdateSchema, UnsubscribeSchema,
+    DashboardArgsSchema,
+    ExportCreateSchema,
+    LogCreateSchema,
+    LogSchema,
+    LogUpdateSchema,
+    PreferencesSchema,
+    PreferencesUpdateSchema,
+    QuickLogSchema,
+    RangeArgsSchema,
+    ReportCreateSchema,
+    StatsArgsSchema,
+    StatsSchema,
+    TokenSchema,
+    TrackerCreateSchema,
+    TrackerSchema,
+    TrackerUpdateSchema,
+    UnsubscribeSchema,
 )
 
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
@@ -154,7 +169,9 @@ class TrackerExportResource(AuthResource):
     def post(self):
         """Start a CSV export job (emailed, and downloadable from the job's result.download_url)."""
         data = load_json(ExportCreateSchema()) if request.get_data() else {"tracker_ids": [], "from_": None, "to": None}
-        job = tracking.start_export(current_user, {"tracker_ids": data["tracker_ids"], "from": data["from_"], "to": data["to"]})
+        job = tracking.start_export(
+            current_user, {"tracker_ids": data["tracker_ids"], "from": data["from_"], "to": data["to"]}
+        )
         return {"job": JobSchema().dump(job)}, 202
 
 
@@ -165,17 +182,25 @@ class TrackerExportDownloadResource(Resource):
         if user_id is None and request.headers.get("Authentication-Token"):
             raise ApiError(401, "unauthorized", "Your session has ended; sign in again.")
         export = tracking.export_for_download(job_id, user_id, request.args.get("signature"))
-        return Response(wrap_file(request.environ, export.stream), mimetype="text/csv", direct_passthrough=True,
-                        headers={"Content-Disposition": f'attachment; filename="{export.filename}"',
-                                 "Content-Length": str(export.size), "Cache-Control": "private, no-store"})
+        return Response(
+            wrap_file(request.environ, export.stream),
+            mimetype="text/csv",
+            direct_passthrough=True,
+            headers={
+                "Content-Disposition": f'attachment; filename="{export.filename}"',
+                "Content-Length": str(export.size),
+                "Cache-Control": "private, no-store",
+            },
+        )
 
 
 class ReportResource(AuthResource):
     def post(self):
         """Start a report job for a period; the report is emailed (HTML with charts, logs as CSV)."""
         data = load_json(ReportCreateSchema())
-        job = tracking.start_report(current_user, {"period": data["period"], "format": data["format"],
-                                                  "from": data["from_"], "to": data["to"]})
+        job = tracking.start_report(
+            current_user, {"period": data["period"], "format": data["format"], "from": data["from_"], "to": data["to"]}
+        )
         return {"job": JobSchema().dump(job)}, 202
 
 

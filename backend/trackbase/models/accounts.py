@@ -1,4 +1,5 @@
 """Accounts: users, roles and invitations."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -4,13 +4,22 @@ Money is stored as integer cents (``price_cents``): exact on SQLite and PostgreS
 cheap to compare during a poll. The API answers ``price`` as a number of currency units
 (``price_cents / 100``); the ``price`` property gives that value as a ``Decimal``.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 

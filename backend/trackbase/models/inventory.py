@@ -1,4 +1,5 @@
 """Inventory: supplier poll runs, per-source fetch state and availability history."""
+
 from __future__ import annotations
 
 from datetime import datetime

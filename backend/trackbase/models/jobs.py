@@ -1,4 +1,5 @@
 """Jobs: the visible record of every asynchronous action a user started."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,10 +1,19 @@
 """Self-tracking: trackers, their logs, reminder and report claims, preferences and CSV exports."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship

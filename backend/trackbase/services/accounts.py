@@ -1,4 +1,5 @@
 """Accounts: registration by invitation, profile, invitations and user administration."""
+
 from __future__ import annotations
 
 import secrets
@@ -77,7 +78,9 @@ def register(email: str, password: str, invitation_code: str | None, name: str =
         invitation = db.session.scalar(select(Invitation).where(Invitation.code == invitation_code))
         if invitation is None or invitation.status_at(now) != "pending":
             reason = "unknown" if invitation is None else invitation.status_at(now)
-            raise validation_error({"invitation": f"This invitation is {reason if reason != 'unknown' else 'not valid'}."})
+            raise validation_error(
+                {"invitation": f"This invitation is {reason if reason != 'unknown' else 'not valid'}."}
+            )
         if invitation.email.lower() != email.lower():
             raise validation_error({"email": "Use the email address the invitation was sent to."})
         role = invitation.role
@@ -126,8 +129,13 @@ def create_invitation(admin: User, email: str, role: str, expires_in_days: int |
     db.session.flush()
     link = f"{current_app.config['PUBLIC_URL']}/register?code={invitation.code}"
     mail.send_email(
-        email, "You are invited to Trackbase", "invitation",
-        invitation=invitation, link=link, inviter=admin.name or admin.email, days=days,
+        email,
+        "You are invited to Trackbase",
+        "invitation",
+        invitation=invitation,
+        link=link,
+        inviter=admin.name or admin.email,
+        days=days,
     )
     db.session.commit()
     return invitation

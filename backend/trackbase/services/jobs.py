@@ -5,6 +5,7 @@ under services/ or api/ imports tasks/. The send happens once the current transa
 is dropped if it rolls back, so a task never sees state that was not committed. (The outbox table
 will sit behind this function: a row written in the same commit, dispatched after it.)
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Email: render templates here, deliver from a Celery task with retries."""
+
 from __future__ import annotations
 
 import base64
@@ -9,7 +10,6 @@ from ..extensions import db
 from . import jobs
 
 
-
 def render_email(template: str, **context) -> tuple[str, str]:
     """Render templates/email/<template>.txt and .html with the shared context."""
     context.setdefault("public_url", current_app.config["PUBLIC_URL"])
@@ -18,7 +18,9 @@ def render_email(template: str, **context) -> tuple[str, str]:
     return text, html
 
 
-def send_email(to: str, subject: str, template: str, attachments: list[tuple[str, bytes, str]] | None = None, **context) -> None:
+def send_email(
+    to: str, subject: str, template: str, attachments: list[tuple[str, bytes, str]] | None = None, **context
+) -> None:
     """Queue an email to go out once the current transaction commits."""
     text, html = render_email(template, **context)
     jobs.enqueue("trackbase.tasks.mail.send_email", to, subject, text, html, _encode(attachments))

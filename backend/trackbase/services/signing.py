@@ -1,4 +1,5 @@
 """The one signer factory: every signed link (exports, quick logs, unsubscribes, stored files) uses it."""
+
 from __future__ import annotations
 
 from flask import current_app

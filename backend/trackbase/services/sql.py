@@ -1,4 +1,5 @@
 """SQL helpers shared by every area: dialect-aware inserts and the one count-then-page query."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -25,8 +26,9 @@ def insert_ignore(table):
 def upsert(table, index_elements: Iterable[str], refreshed: Iterable[str]):
     """INSERT ... ON CONFLICT (index_elements) DO UPDATE SET each refreshed column to the new row's value."""
     stmt = _dialect_insert(table)
-    return stmt.on_conflict_do_update(index_elements=list(index_elements),
-                                      set_={c: stmt.excluded[c] for c in refreshed})
+    return stmt.on_conflict_do_update(
+        index_elements=list(index_elements), set_={c: stmt.excluded[c] for c in refreshed}
+    )
 
 
 @dataclass(frozen=True)

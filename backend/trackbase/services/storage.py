@@ -5,6 +5,7 @@
 S3 backend (boto3, presigned GETs) becomes a second class here, chosen when S3_BUCKET is set.
 Keys are chosen by the app (never a user's file name): lower-case letters, digits, `-_./`.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Inventory tasks: the scheduled supplier poll, the admin refresh job and the first poll at start."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """The one job runner for tasks that work on a user's job: the preamble and the retry policy."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Applying a poll: what is written, kept, discontinued and recorded, against the simulator over HTTP."""
+
 from __future__ import annotations
 
 import json
@@ -23,9 +24,13 @@ def truth(sim) -> dict[str, dict]:
     snap = sim.snapshot()
     availability = snap.availability_map()
     return {
-        p["id"]: {"category": category, "manufacturer": p["manufacturer"],
-                  "availability": VALUES.get(availability.get(p["id"].upper()), "unknown")}
-        for category, products in snap.products.items() for p in products
+        p["id"]: {
+            "category": category,
+            "manufacturer": p["manufacturer"],
+            "availability": VALUES.get(availability.get(p["id"].upper()), "unknown"),
+        }
+        for category, products in snap.products.items()
+        for p in products
     }
 
 
@@ -47,7 +52,10 @@ def test_first_poll_stores_every_product_with_its_joined_availability(sim, db):
     for external_id, want in expected.items():
         row = stored[external_id]
         assert (row.category, row.manufacturer, row.availability) == (
-            want["category"], want["manufacturer"], want["availability"])
+            want["category"],
+            want["manufacturer"],
+            want["availability"],
+        )
         assert row.availability_stale is False and row.discontinued_at is None
     assert run.counts["inserted"] == len(expected) == run.counts["seen"]
     assert history_count(db) == len(expected)
@@ -111,8 +119,7 @@ def test_new_period_applies_changes_discontinues_and_records_history(sim, db):
     assert run.counts["discontinued"] == len(gone)
     assert run.counts["inserted"] == len(appeared)
     assert {c["external_id"] for c in run.changes} == changed
-    new_history = db.session.scalars(
-        select(AvailabilityHistory).where(AvailabilityHistory.poll_run_id == run.id)).all()
+    new_history = db.session.scalars(select(AvailabilityHistory).where(AvailabilityHistory.poll_run_id == run.id)).all()
     appeared_known = {k for k in appeared if new[k]["availability"] != "unknown"}
     assert history_count(db) - history_before == len(changed) + len(appeared_known) == len(new_history)
     for entry in new_history:
@@ -146,8 +153,11 @@ def test_failed_manufacturer_keeps_last_availability_flagged_stale(sim, db):
     assert run.status == "partial"
     assert run.sources["manufacturer:ippal"]["status"] == "failed"
     assert run.sources["manufacturer:ippal"]["attempts"] == 4
-    ippal = [p for p in stored.values() if p.manufacturer == "ippal" and p.discontinued_at is None
-             and p.created_at < run.started_at]
+    ippal = [
+        p
+        for p in stored.values()
+        if p.manufacturer == "ippal" and p.discontinued_at is None and p.created_at < run.started_at
+    ]
     others = [p for p in stored.values() if p.manufacturer != "ippal" and p.discontinued_at is None]
     assert ippal and others
     for p in ippal:
@@ -158,8 +168,11 @@ def test_failed_manufacturer_keeps_last_availability_flagged_stale(sim, db):
         assert p.availability == new[p.external_id]["availability"]
     # old values kept: none of ippal's products changed history in this run
     ippal_ids = {p.id for p in ippal}
-    assert not db.session.scalars(select(AvailabilityHistory).where(
-        AvailabilityHistory.poll_run_id == run.id, AvailabilityHistory.product_id.in_(ippal_ids))).all()
+    assert not db.session.scalars(
+        select(AvailabilityHistory).where(
+            AvailabilityHistory.poll_run_id == run.id, AvailabilityHistory.product_id.in_(ippal_ids)
+        )
+    ).all()
 
     sim.configure(force={})
     recovered = poll()
@@ -200,8 +213,13 @@ def test_unknown_configured_category_is_a_failed_source_not_a_wipe(sim, db, app)
     run = poll()
     assert run.status == "partial"
     assert run.sources["category:socks"] == {
-        "status": "failed", "attempts": 4, "requests": 4, "seconds": run.sources["category:socks"]["seconds"],
-        "error": "empty body", "retried": [f"attempt {n}: empty body" for n in range(1, 5)]}
+        "status": "failed",
+        "attempts": 4,
+        "requests": 4,
+        "seconds": run.sources["category:socks"]["seconds"],
+        "error": "empty body",
+        "retried": [f"attempt {n}: empty body" for n in range(1, 5)],
+    }
     assert len(products(db)) == len(truth(sim))
 
 
@@ -217,8 +235,9 @@ def test_every_source_failing_changes_nothing(sim, db):
     assert all(p.discontinued_at is None for p in products(db).values())
 
 
-@pytest.mark.parametrize("mode", ["availability-empty", "503", "504", "empty-body", "truncated-json",
-                                  "malformed-xml", "slow"])
+@pytest.mark.parametrize(
+    "mode", ["availability-empty", "503", "504", "empty-body", "truncated-json", "malformed-xml", "slow"]
+)
 def test_each_failure_mode_alone_is_retried_into_a_complete_poll(sim, db, app, mode):
     if mode == "slow":
         sim.configure(slow_seconds=1.0)
@@ -240,18 +259,22 @@ def test_mixed_failures_never_lose_good_data(sim, db, app):
     poll()
     sim.advance(1)
     app.config["INVENTORY_FETCH_ATTEMPTS"] = 3
-    sim.configure(empty_rate=0.3, error_rate=0.2, truncated_rate=0.1, empty_body_rate=0.1,
-                  malformed_xml_rate=0.2)
+    sim.configure(empty_rate=0.3, error_rate=0.2, truncated_rate=0.1, empty_body_rate=0.1, malformed_xml_rate=0.2)
     before = products(db)
     run = poll()
     new = truth(sim)
     stored = products(db)
     assert set(before) <= set(stored)  # nothing deleted
-    failed_categories = {name.split(":")[1] for name, o in run.sources.items()
-                         if name.startswith("category:") and o["status"] == "failed"}
-    good_manufacturers = {name.split(":")[1] for name, o in run.sources.items()
-                          if name.startswith("manufacturer:") and o["status"] != "failed"
-                          and "invalid_entries" not in o}
+    failed_categories = {
+        name.split(":")[1]
+        for name, o in run.sources.items()
+        if name.startswith("category:") and o["status"] == "failed"
+    }
+    good_manufacturers = {
+        name.split(":")[1]
+        for name, o in run.sources.items()
+        if name.startswith("manufacturer:") and o["status"] != "failed" and "invalid_entries" not in o
+    }
     for k, p in stored.items():
         if k not in new:
             if p.category in failed_categories:
@@ -271,5 +294,6 @@ def test_run_records_sources_counts_and_timing(sim, db):
     stored = db.session.get(InventoryPollRun, run.id)
     assert stored.status == "ok" and stored.finished_at >= stored.started_at
     assert set(stored.sources) == {f"category:{c}" for c in ("gloves", "facemasks", "beanies")} | {
-        f"manufacturer:{m}" for m in MANUFACTURERS}
+        f"manufacturer:{m}" for m in MANUFACTURERS
+    }
     assert stored.counts["seen"] == len(truth(sim))

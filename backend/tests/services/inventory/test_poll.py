@@ -1,4 +1,5 @@
 """The poll itself: one at a time under the lock, concurrent fetches, published changes, cache versions."""
+
 from __future__ import annotations
 
 import json

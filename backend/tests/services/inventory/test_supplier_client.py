@@ -1,10 +1,16 @@
 """The supplier client against the simulator over HTTP: retries for every failure mode, ETag, safe XML."""
+
 from __future__ import annotations
 
 import pytest
 
 from tests.support import free_port
-from trackbase.services.inventory.supplier_client import ClientSettings, SupplierClient, parse_availability, parse_payload
+from trackbase.services.inventory.supplier_client import (
+    ClientSettings,
+    SupplierClient,
+    parse_availability,
+    parse_payload,
+)
 
 ENTITY_BOMB = (
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
@@ -15,8 +21,9 @@ ENTITY_BOMB = (
 @pytest.fixture
 def client(sim, app):
     """A client with instant backoff pointed at the simulator (overrides the HTTP test client here)."""
-    c = SupplierClient(ClientSettings(base_url=app.config["SUPPLIER_API_URL"], backoff=0.001, attempts=4,
-                                      read_timeout=5.0, hedge=1))
+    c = SupplierClient(
+        ClientSettings(base_url=app.config["SUPPLIER_API_URL"], backoff=0.001, attempts=4, read_timeout=5.0, hedge=1)
+    )
     yield c
     c.close()
 
@@ -32,15 +39,26 @@ def test_payload_parser_reads_the_three_values():
     assert parse_payload(template.format("OUTOFSTOCK")) == "out_of_stock"
 
 
-@pytest.mark.parametrize("payload", [ENTITY_BOMB, "<AVAILABILITY><CODE>", "Internal Server Error", "", None,
-                                     "<AVAILABILITY><INSTOCKVALUE>MAYBE</INSTOCKVALUE></AVAILABILITY>"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        ENTITY_BOMB,
+        "<AVAILABILITY><CODE>",
+        "Internal Server Error",
+        "",
+        None,
+        "<AVAILABILITY><INSTOCKVALUE>MAYBE</INSTOCKVALUE></AVAILABILITY>",
+    ],
+)
 def test_payload_parser_refuses_malformed_and_entity_expansion(payload):
     assert parse_payload(payload) is None
 
 
 def test_availability_parser_upper_cases_ids_and_counts_bad_entries():
-    body = ('{"code":200,"response":[{"id":"abc1","DATAPAYLOAD":"<AVAILABILITY><INSTOCKVALUE>INSTOCK'
-            '</INSTOCKVALUE></AVAILABILITY>"},{"id":"ABC2","DATAPAYLOAD":"<broken"}]}').encode()
+    body = (
+        '{"code":200,"response":[{"id":"abc1","DATAPAYLOAD":"<AVAILABILITY><INSTOCKVALUE>INSTOCK'
+        '</INSTOCKVALUE></AVAILABILITY>"},{"id":"ABC2","DATAPAYLOAD":"<broken"}]}'
+    ).encode()
     data, invalid = parse_availability(body)
     assert data == {"ABC1": "in_stock", "ABC2": None}
     assert invalid == 1
@@ -59,8 +77,10 @@ def test_category_fetch_returns_normalised_products(client, sim):
 
 def test_availability_fetch_joins_on_upper_case_ids(client, sim):
     result = client.fetch_manufacturer("abiplos")
-    expected = {i: {"INSTOCK": "in_stock", "LESSTHAN10": "less_than_10", "OUTOFSTOCK": "out_of_stock"}[v]
-                for i, v in snapshot_availability(sim, "abiplos").items()}
+    expected = {
+        i: {"INSTOCK": "in_stock", "LESSTHAN10": "less_than_10", "OUTOFSTOCK": "out_of_stock"}[v]
+        for i, v in snapshot_availability(sim, "abiplos").items()
+    }
     assert result.status == "ok"
     assert result.data == expected
 
@@ -96,7 +116,9 @@ def test_the_forced_empty_response_header_mode_counts_as_failure(client, sim):
 
 def test_timeouts_are_retried(sim, app):
     sim.configure(slow_seconds=1.5, force={"availability/juuran": {"modes": ["slow"], "times": 1}})
-    c = SupplierClient(ClientSettings(base_url=app.config["SUPPLIER_API_URL"], backoff=0.001, read_timeout=0.5, hedge=1))
+    c = SupplierClient(
+        ClientSettings(base_url=app.config["SUPPLIER_API_URL"], backoff=0.001, read_timeout=0.5, hedge=1)
+    )
     try:
         result = c.fetch_manufacturer("juuran")
     finally:

@@ -1,4 +1,5 @@
 """The PNG line chart is a valid PNG of the requested size."""
+
 import struct
 import zlib
 
@@ -11,8 +12,8 @@ def test_line_chart_is_a_decodable_png():
     width, height = struct.unpack(">II", png[16:24])
     assert (width, height) == (200, 80)
     idat = png.index(b"IDAT")
-    length = struct.unpack(">I", png[idat - 4:idat])[0]
-    raw = zlib.decompress(png[idat + 4:idat + 4 + length])
+    length = struct.unpack(">I", png[idat - 4 : idat])[0]
+    raw = zlib.decompress(png[idat + 4 : idat + 4 + length])
     assert len(raw) == 80 * (1 + 200 * 3)
     assert bytes((37, 99, 235)) in raw  # the line colour is drawn
 

@@ -1,4 +1,5 @@
 """Tracker exports keep their CSV in storage: written by the job, served by the endpoint, purged with the row."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,5 @@
 """Period boundaries in a user's time zone: DST changes, month and year boundaries."""
+
 from datetime import datetime, timedelta, timezone
 
 from trackbase.services.tracking.periods import period_of, periods_between

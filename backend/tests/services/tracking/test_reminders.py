@@ -1,4 +1,5 @@
 """Reminders: due trackers, reminder windows, atomic claims with concurrent scans, digests, links."""
+
 from __future__ import annotations
 
 import re
@@ -55,7 +56,9 @@ def test_a_tracker_logged_in_its_period_is_not_due(db, user):
     set_hours(db, user, tz="Europe/Helsinki")
     tracker = make_tracker(db, user)
     # 22:30 UTC on the 21st is 00:30 on the 22nd in Helsinki: it counts for the 22nd.
-    db.session.add(TrackerLog(tracker_id=tracker.id, timestamp=datetime(2026, 11, 21, 22, 30, tzinfo=UTC), value_num=1.0))
+    db.session.add(
+        TrackerLog(tracker_id=tracker.id, timestamp=datetime(2026, 11, 21, 22, 30, tzinfo=UTC), value_num=1.0)
+    )
     db.session.commit()
     assert reminders.scan(datetime(2026, 11, 22, 10, 0, tzinfo=UTC), enqueue=False)["due"] == 0
 
@@ -96,7 +99,9 @@ def test_archived_trackers_reminders_off_and_unsubscribed_users_are_skipped(db, 
     assert reminders.scan(datetime(2026, 11, 22, 10, 0, tzinfo=UTC), enqueue=False)["due"] == 0
 
 
-def test_two_concurrent_scans_claim_each_reminder_once_and_send_one_digest_per_user(app, db, make_user, smtp, celery_worker):
+def test_two_concurrent_scans_claim_each_reminder_once_and_send_one_digest_per_user(
+    app, db, make_user, smtp, celery_worker
+):
     from trackbase.models import ReminderClaim
     from trackbase.services.tracking import reminders
 

@@ -1,4 +1,5 @@
 """Stats over logs: buckets, streaks, completion, trend and distribution."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -16,8 +17,13 @@ def test_buckets_group_by_local_day_including_empty_days():
     rows = [(at("2026-01-01T10:00:00"), 2.0, None), (at("2026-01-01T23:30:00"), 4.0, None)]
     out = tracking_stats.buckets("numeric", rows, at("2026-01-01T00:00:00"), at("2026-01-04T00:00:00"), "day", "UTC")
     assert [(b["label"], b["count"], b["sum"]) for b in out] == [
-        ("2026-01-01", 2, 6), ("2026-01-02", 0, None), ("2026-01-03", 0, None)]
-    tokyo = tracking_stats.buckets("numeric", rows, at("2025-12-31T15:00:00"), at("2026-01-03T15:00:00"), "day", "Asia/Tokyo")
+        ("2026-01-01", 2, 6),
+        ("2026-01-02", 0, None),
+        ("2026-01-03", 0, None),
+    ]
+    tokyo = tracking_stats.buckets(
+        "numeric", rows, at("2025-12-31T15:00:00"), at("2026-01-03T15:00:00"), "day", "Asia/Tokyo"
+    )
     assert [b["count"] for b in tokyo] == [1, 1, 0]
 
 
@@ -38,7 +44,11 @@ def test_streak_across_a_dst_change_and_a_year_boundary():
     stamps = [at("2026-10-24T08:00:00"), at("2026-10-25T08:00:00"), at("2026-10-26T08:00:00")]
     assert tracking_stats.streaks(stamps, "daily", "Europe/Helsinki", at("2026-10-26T20:00:00"))["longest"] == 3
     weekly = [at("2026-12-21T08:00:00"), at("2026-12-30T08:00:00"), at("2027-01-05T08:00:00")]
-    assert tracking_stats.streaks(weekly, "weekly", "UTC", at("2027-01-06T08:00:00")) == {"current": 3, "longest": 3, "unit": "weekly"}
+    assert tracking_stats.streaks(weekly, "weekly", "UTC", at("2027-01-06T08:00:00")) == {
+        "current": 3,
+        "longest": 3,
+        "unit": "weekly",
+    }
     monthly = [at("2026-11-15T00:00:00"), at("2026-12-15T00:00:00"), at("2027-01-15T00:00:00")]
     assert tracking_stats.streaks(monthly, "monthly", "UTC", at("2027-01-20T00:00:00"))["current"] == 3
 
@@ -70,7 +80,10 @@ def test_trend_needs_two_distinct_times():
 
 def test_distribution_lists_every_answer():
     rows = [(None, 1.0, None), (None, 1.0, None), (None, 0.0, None)]
-    assert tracking_stats.distribution("boolean", {}, rows) == [{"value": True, "count": 2}, {"value": False, "count": 1}]
+    assert tracking_stats.distribution("boolean", {}, rows) == [
+        {"value": True, "count": 2},
+        {"value": False, "count": 1},
+    ]
     ratings = tracking_stats.distribution("rating", {"scale": 3}, [(None, 3.0, None)])
     assert ratings == [{"value": 1, "count": 0}, {"value": 2, "count": 0}, {"value": 3, "count": 1}]
     assert tracking_stats.distribution("numeric", {}, rows) is None

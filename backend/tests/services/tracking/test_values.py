@@ -1,8 +1,14 @@
 """Settings and values per tracker type, and the conversion rules."""
+
 import pytest
 
 from trackbase.services.tracking.values import (
-    ValueRejected, clean_settings, convert_value, display_value, output_value, parse_value,
+    ValueRejected,
+    clean_settings,
+    convert_value,
+    display_value,
+    output_value,
+    parse_value,
 )
 
 
@@ -13,10 +19,18 @@ def test_settings_are_normalized_per_type():
     assert clean_settings("boolean", None) == {}
 
 
-@pytest.mark.parametrize("kind, settings", [
-    ("choice", {"options": ["a", "A"]}), ("choice", {"options": "a,b"}), ("rating", {"scale": 1}),
-    ("rating", {"scale": True}), ("numeric", {"min": "0"}), ("numeric", {"unit": "x" * 21}), ("text", {"max": 3}),
-])
+@pytest.mark.parametrize(
+    "kind, settings",
+    [
+        ("choice", {"options": ["a", "A"]}),
+        ("choice", {"options": "a,b"}),
+        ("rating", {"scale": 1}),
+        ("rating", {"scale": True}),
+        ("numeric", {"min": "0"}),
+        ("numeric", {"unit": "x" * 21}),
+        ("text", {"max": 3}),
+    ],
+)
 def test_bad_settings_are_rejected(kind, settings):
     with pytest.raises(ValueRejected):
         clean_settings(kind, settings)
@@ -39,28 +53,34 @@ def test_output_and_display_values():
     assert display_value("numeric", 72.5, None, {"unit": "kg"}) == "72.5 kg"
 
 
-@pytest.mark.parametrize("old, new, settings, stored, expected", [
-    ("boolean", "numeric", {}, (1.0, None), (1.0, None)),
-    ("boolean", "text", {}, (0.0, None), (None, "false")),
-    ("boolean", "choice", {"options": ["true", "false"]}, (1.0, None), (None, "true")),
-    ("numeric", "duration", {}, (90.0, None), (90.0, None)),
-    ("duration", "text", {}, (5340.0, None), (None, "5340")),
-    ("rating", "numeric", {}, (4.0, None), (4.0, None)),
-    ("text", "numeric", {}, (None, "12.5"), (12.5, None)),
-    ("text", "boolean", {}, (None, "yes"), (1.0, None)),
-    ("choice", "rating", {"scale": 5}, (None, "3"), (3.0, None)),
-])
+@pytest.mark.parametrize(
+    "old, new, settings, stored, expected",
+    [
+        ("boolean", "numeric", {}, (1.0, None), (1.0, None)),
+        ("boolean", "text", {}, (0.0, None), (None, "false")),
+        ("boolean", "choice", {"options": ["true", "false"]}, (1.0, None), (None, "true")),
+        ("numeric", "duration", {}, (90.0, None), (90.0, None)),
+        ("duration", "text", {}, (5340.0, None), (None, "5340")),
+        ("rating", "numeric", {}, (4.0, None), (4.0, None)),
+        ("text", "numeric", {}, (None, "12.5"), (12.5, None)),
+        ("text", "boolean", {}, (None, "yes"), (1.0, None)),
+        ("choice", "rating", {"scale": 5}, (None, "3"), (3.0, None)),
+    ],
+)
 def test_conversion_rules(old, new, settings, stored, expected):
     assert convert_value(old, new, settings, *stored) == expected
 
 
-@pytest.mark.parametrize("old, new, settings, stored", [
-    ("text", "numeric", {}, (None, "lots")),
-    ("numeric", "rating", {"scale": 5}, (3.5, None)),
-    ("numeric", "boolean", {}, (2.0, None)),
-    ("numeric", "duration", {}, (-5.0, None)),
-    ("choice", "choice", {"options": ["a", "b"]}, (None, "c")),
-])
+@pytest.mark.parametrize(
+    "old, new, settings, stored",
+    [
+        ("text", "numeric", {}, (None, "lots")),
+        ("numeric", "rating", {"scale": 5}, (3.5, None)),
+        ("numeric", "boolean", {}, (2.0, None)),
+        ("numeric", "duration", {}, (-5.0, None)),
+        ("choice", "choice", {"options": ["a", "b"]}, (None, "c")),
+    ],
+)
 def test_conversions_that_do_not_fit_are_refused(old, new, settings, stored):
     with pytest.raises(ValueRejected):
         convert_value(old, new, settings, *stored)

@@ -1,4 +1,5 @@
 """Schemas for trackers, logs, stats, imports, exports, reports and tracking email links."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
@@ -62,8 +63,19 @@ class PeriodSchema(Schema):
     label = fields.String()
 
 
-_TRACKER_FIELDS = ("id", "name", "description", "type", "frequency", "settings", "reminders", "product_id", "archived",
-                   "created_at", "updated_at")
+_TRACKER_FIELDS = (
+    "id",
+    "name",
+    "description",
+    "type",
+    "frequency",
+    "settings",
+    "reminders",
+    "product_id",
+    "archived",
+    "created_at",
+    "updated_at",
+)
 
 
 class TrackerSchema(Schema):
@@ -89,8 +101,13 @@ class TrackerSchema(Schema):
         """A services.tracking.TrackerSummary: the tracker's own fields beside what is known about it."""
         tracker = summary.tracker
         flat = {name: getattr(tracker, name) for name in _TRACKER_FIELDS}
-        flat.update(log_count=summary.log_count, due=summary.due, last_log=summary.last_log,
-                    current_period=summary.current_period, sparkline=summary.sparkline)
+        flat.update(
+            log_count=summary.log_count,
+            due=summary.due,
+            last_log=summary.last_log,
+            current_period=summary.current_period,
+            sparkline=summary.sparkline,
+        )
         return flat
 
 
@@ -176,7 +193,9 @@ class StatsSchema(Schema):
 
 
 class ExportCreateSchema(_Strict):
-    tracker_ids = fields.List(fields.Integer(strict=True, validate=DB_ID), load_default=list, validate=validate.Length(max=500))
+    tracker_ids = fields.List(
+        fields.Integer(strict=True, validate=DB_ID), load_default=list, validate=validate.Length(max=500)
+    )
     from_ = fields.AwareDateTime(data_key="from", load_default=None, allow_none=True)
     to = fields.AwareDateTime(load_default=None, allow_none=True)
 

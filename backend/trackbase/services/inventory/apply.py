@@ -5,6 +5,7 @@ manufacturer that fails keeps its products' last availability, flagged stale. On
 really changed are written; every availability change is kept as history (and returned, to be
 published for the watch notifications).
 """
+
 from __future__ import annotations
 
 import json
@@ -22,11 +23,24 @@ from .supplier_client import FetchResult
 
 BATCH = 1000
 _PRODUCT_FIELDS = ("name", "category", "manufacturer", "colors", "price_cents")
-_COUNT_KEYS = ("seen", "inserted", "updated", "unchanged", "discontinued", "reappeared", "availability_changes",
-               "stale", "invalid_entries", "written")
+_COUNT_KEYS = (
+    "seen",
+    "inserted",
+    "updated",
+    "unchanged",
+    "discontinued",
+    "reappeared",
+    "availability_changes",
+    "stale",
+    "invalid_entries",
+    "written",
+)
 
-_Row = namedtuple("_Row", "id external_id name category manufacturer colors price_cents availability "
-                          "availability_stale availability_as_of discontinued_at")
+_Row = namedtuple(
+    "_Row",
+    "id external_id name category manufacturer colors price_cents availability "
+    "availability_stale availability_as_of discontinued_at",
+)
 
 
 @dataclass
@@ -125,8 +139,9 @@ def manufacturer_availability(states: dict, results: dict) -> Availability:
     return found
 
 
-def resolve_availability(row: _Row | None, product: dict, availability: Availability,
-                         now: datetime) -> tuple[str, bool, datetime | None]:
+def resolve_availability(
+    row: _Row | None, product: dict, availability: Availability, now: datetime
+) -> tuple[str, bool, datetime | None]:
     """(value, stale, as_of) of one upstream product, given what its manufacturer's list said (or did not)."""
     manufacturer = product.get("manufacturer")
     old_value = row.availability if row is not None else "unknown"
@@ -145,8 +160,14 @@ def resolve_availability(row: _Row | None, product: dict, availability: Availabi
     return old_value, True, availability.stale_as_of.get(manufacturer) or old_as_of
 
 
-def compare_products(run: InventoryPollRun, upstream: Upstream, availability: Availability, existing: dict,
-                     now: datetime, changes: Changes) -> None:
+def compare_products(
+    run: InventoryPollRun,
+    upstream: Upstream,
+    availability: Availability,
+    existing: dict,
+    now: datetime,
+    changes: Changes,
+) -> None:
     """Sort each upstream product into an insert, an update (with history when availability moved) or unchanged."""
     counts = changes.counts
     for external_id, product in upstream.products.items():
@@ -155,14 +176,32 @@ def compare_products(run: InventoryPollRun, upstream: Upstream, availability: Av
         counts["stale"] += stale
         changes.new_availability[external_id] = value
         if row is None:
-            changes.inserts.append({
-                **{f: product[f] for f in _PRODUCT_FIELDS}, "external_id": external_id, "source": "supplier",
-                "description": "", "availability": value, "availability_stale": stale, "availability_as_of": as_of,
-                "discontinued_at": None, "created_at": now, "updated_at": now,
-            })
+            changes.inserts.append(
+                {
+                    **{f: product[f] for f in _PRODUCT_FIELDS},
+                    "external_id": external_id,
+                    "source": "supplier",
+                    "description": "",
+                    "availability": value,
+                    "availability_stale": stale,
+                    "availability_as_of": as_of,
+                    "discontinued_at": None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
             continue
-        wanted = (product["name"], product["category"], product["manufacturer"], product["colors"],
-                  product["price_cents"], value, stale, as_of, None)
+        wanted = (
+            product["name"],
+            product["category"],
+            product["manufacturer"],
+            product["colors"],
+            product["price_cents"],
+            value,
+            stale,
+            as_of,
+            None,
+        )
         if row.discontinued_at is not None:
             counts["reappeared"] += 1
         if row[2:] == wanted:
@@ -170,10 +209,18 @@ def compare_products(run: InventoryPollRun, upstream: Upstream, availability: Av
             continue
         changes.updates.append({"b_id": row.id, **dict(zip(_Row._fields[2:], wanted)), "updated_at": now})
         if value != row.availability:
-            changes.history.append({"product_id": row.id, "old_availability": row.availability,
-                                    "availability": value, "changed_at": now, "poll_run_id": run.id})
-            changes.published.append({"product_id": row.id, "external_id": external_id,
-                                      "old": row.availability, "new": value})
+            changes.history.append(
+                {
+                    "product_id": row.id,
+                    "old_availability": row.availability,
+                    "availability": value,
+                    "changed_at": now,
+                    "poll_run_id": run.id,
+                }
+            )
+            changes.published.append(
+                {"product_id": row.id, "external_id": external_id, "old": row.availability, "new": value}
+            )
 
 
 def discontinue_missing(upstream: Upstream, existing: dict, now: datetime, changes: Changes) -> None:
@@ -183,33 +230,55 @@ def discontinue_missing(upstream: Upstream, existing: dict, now: datetime, chang
             continue
         if row.category not in upstream.fresh_categories:
             continue
-        changes.updates.append({
-            "b_id": row.id, "name": row.name, "category": row.category, "manufacturer": row.manufacturer,
-            "colors": row.colors, "price_cents": row.price_cents, "availability": row.availability,
-            "availability_stale": row.availability_stale, "availability_as_of": row.availability_as_of,
-            "discontinued_at": now, "updated_at": now,
-        })
+        changes.updates.append(
+            {
+                "b_id": row.id,
+                "name": row.name,
+                "category": row.category,
+                "manufacturer": row.manufacturer,
+                "colors": row.colors,
+                "price_cents": row.price_cents,
+                "availability": row.availability,
+                "availability_stale": row.availability_stale,
+                "availability_as_of": row.availability_as_of,
+                "discontinued_at": now,
+                "updated_at": now,
+            }
+        )
         changes.counts["discontinued"] += 1
 
 
 def write_changes(run: InventoryPollRun, now: datetime, changes: Changes) -> None:
     """Insert, update and record history in batches (in the session), and finish the counts."""
     table = Product.__table__
-    refreshed = (*_PRODUCT_FIELDS, "availability", "availability_stale", "availability_as_of", "discontinued_at",
-                 "updated_at")
+    refreshed = (
+        *_PRODUCT_FIELDS,
+        "availability",
+        "availability_stale",
+        "availability_as_of",
+        "discontinued_at",
+        "updated_at",
+    )
     insert = upsert(table, ("source", "external_id"), refreshed).returning(table.c.id, table.c.external_id)
     for start in range(0, len(changes.inserts), BATCH):
         # executemany with RETURNING: one compiled statement, batched by SQLAlchemy's insertmanyvalues
-        for product_id, external_id in db.session.execute(insert, changes.inserts[start:start + BATCH]):
+        for product_id, external_id in db.session.execute(insert, changes.inserts[start : start + BATCH]):
             value = changes.new_availability[external_id]
             if value != "unknown":
-                changes.history.append({"product_id": product_id, "old_availability": None, "availability": value,
-                                        "changed_at": now, "poll_run_id": run.id})
+                changes.history.append(
+                    {
+                        "product_id": product_id,
+                        "old_availability": None,
+                        "availability": value,
+                        "changed_at": now,
+                        "poll_run_id": run.id,
+                    }
+                )
     if changes.updates:
         # No .values(): the SET clause comes from the parameter keys, typed by their columns.
         stmt = update(table).where(table.c.id == bindparam("b_id"))
         for start in range(0, len(changes.updates), BATCH):
-            db.session.execute(stmt, changes.updates[start:start + BATCH])
+            db.session.execute(stmt, changes.updates[start : start + BATCH])
     if changes.history:
         db.session.execute(AvailabilityHistory.__table__.insert(), changes.history)
     counts = changes.counts
@@ -219,8 +288,9 @@ def write_changes(run: InventoryPollRun, now: datetime, changes: Changes) -> Non
     counts["written"] = len(changes.inserts) + len(changes.updates)
 
 
-def _finish_run(run: InventoryPollRun, states: dict, results: dict, now: datetime, counts: dict,
-                published: list[dict]) -> list[dict]:
+def _finish_run(
+    run: InventoryPollRun, states: dict, results: dict, now: datetime, counts: dict, published: list[dict]
+) -> list[dict]:
     """Save the sources' state and the run's outcome (in the session); returns `published`."""
     _save_sources(states, results, now)
     failed = sorted(f"{kind} {name} ({r.error})" for (kind, name), r in results.items() if r.status == "failed")
@@ -248,19 +318,38 @@ def existing_rows() -> dict[str, _Row]:
     parsed: dict[str | None, list] = {}
     existing = {}
     rows = db.session.execute(
-        select(table.c.id, table.c.external_id, table.c.name, table.c.category, table.c.manufacturer,
-               cast(table.c.colors, Text).label("colors_text"), table.c.price_cents, table.c.availability,
-               table.c.availability_stale, table.c.availability_as_of, table.c.discontinued_at)
-        .where(table.c.source == "supplier")
+        select(
+            table.c.id,
+            table.c.external_id,
+            table.c.name,
+            table.c.category,
+            table.c.manufacturer,
+            cast(table.c.colors, Text).label("colors_text"),
+            table.c.price_cents,
+            table.c.availability,
+            table.c.availability_stale,
+            table.c.availability_as_of,
+            table.c.discontinued_at,
+        ).where(table.c.source == "supplier")
     )
     for row in rows:
         text = row.colors_text
         colors = parsed.get(text)
         if colors is None:
             colors = parsed[text] = json.loads(text) if text else []
-        existing[row.external_id] = _Row(row.id, row.external_id, row.name, row.category, row.manufacturer, colors,
-                                         row.price_cents, row.availability, bool(row.availability_stale),
-                                         row.availability_as_of, row.discontinued_at)
+        existing[row.external_id] = _Row(
+            row.id,
+            row.external_id,
+            row.name,
+            row.category,
+            row.manufacturer,
+            colors,
+            row.price_cents,
+            row.availability,
+            bool(row.availability_stale),
+            row.availability_as_of,
+            row.discontinued_at,
+        )
     return existing
 
 
@@ -272,7 +361,8 @@ def _nothing_to_apply(results: dict, cats: tuple[str, ...]) -> bool:
         return False
     table = Product.__table__
     return not db.session.scalar(
-        select(exists().where(table.c.source == "supplier", table.c.availability_stale.is_(True))))
+        select(exists().where(table.c.source == "supplier", table.c.availability_stale.is_(True)))
+    )
 
 
 def _save_sources(states: dict, results: dict, now: datetime) -> None:
@@ -295,8 +385,13 @@ def _save_sources(states: dict, results: dict, now: datetime) -> None:
 
 
 def _summary(counts: dict, failed: list[str]) -> str:
-    parts = [f"{counts['seen']} products", f"{counts['inserted']} new", f"{counts['updated']} updated",
-             f"{counts['discontinued']} discontinued", f"{counts['availability_changes']} availability changes"]
+    parts = [
+        f"{counts['seen']} products",
+        f"{counts['inserted']} new",
+        f"{counts['updated']} updated",
+        f"{counts['discontinued']} discontinued",
+        f"{counts['availability_changes']} availability changes",
+    ]
     text = ", ".join(parts)
     if failed:
         text += "; failed after retries: " + ", ".join(failed) + " (last good data kept)"

@@ -1,6 +1,7 @@
 """The supplier poll: one at a time under a Redis lock, every list fetched concurrently, applied in one
 transaction, changes published; and the poll's status for the inventory screen.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,8 +61,16 @@ def run_poll(trigger: str = "beat", job_id: int | None = None, progress=None) ->
 
 
 def _poll_locked(trigger: str, job_id: int | None, progress) -> InventoryPollRun:
-    run = InventoryPollRun(trigger=trigger, job_id=job_id, status="running", started_at=utcnow(),
-                           sources={}, counts={}, changes=[], message="")
+    run = InventoryPollRun(
+        trigger=trigger,
+        job_id=job_id,
+        status="running",
+        started_at=utcnow(),
+        sources={},
+        counts={},
+        changes=[],
+        message="",
+    )
     db.session.add(run)
     db.session.commit()
     cache_helpers.clear_inventory_status()
@@ -74,8 +83,9 @@ def _poll_locked(trigger: str, job_id: int | None, progress) -> InventoryPollRun
         progress(5, "Fetching from the supplier")
         preloaded = {}
         # The current rows are read while the requests are in flight (the lock keeps them ours).
-        results = fetch_all(states, known_manufacturers, progress,
-                            while_waiting=lambda: preloaded.update(rows=existing_rows()))
+        results = fetch_all(
+            states, known_manufacturers, progress, while_waiting=lambda: preloaded.update(rows=existing_rows())
+        )
         progress(85, "Applying changes")
         published = apply_results(run, states, results, existing=preloaded.get("rows"))
         db.session.commit()
@@ -100,8 +110,9 @@ def _poll_locked(trigger: str, job_id: int | None, progress) -> InventoryPollRun
     return run
 
 
-def fetch_all(states: dict, known_manufacturers: list[str], progress=None,
-              while_waiting=None) -> dict[tuple[str, str], FetchResult]:
+def fetch_all(
+    states: dict, known_manufacturers: list[str], progress=None, while_waiting=None
+) -> dict[tuple[str, str], FetchResult]:
     """Fetch every category and manufacturer concurrently.
 
     Known manufacturers start at once; any new one is started as soon as a category list
@@ -144,8 +155,10 @@ def fetch_all(states: dict, known_manufacturers: list[str], progress=None,
                             start_manufacturer(product.get("manufacturer"))
                     if progress is not None:
                         total = len(cats) + len(started_manufacturers)
-                        progress(5 + int(75 * len(results) / max(total, 1)),
-                                 f"Fetched {len(results)} of {total} supplier lists")
+                        progress(
+                            5 + int(75 * len(results) / max(total, 1)),
+                            f"Fetched {len(results)} of {total} supplier lists",
+                        )
     finally:
         client.close()
     return results
@@ -164,11 +177,17 @@ def inventory_status() -> dict:
     interval = poll_seconds()
     last_run = db.session.scalar(select(InventoryPollRun).order_by(InventoryPollRun.id.desc()).limit(1))
     last_finished = db.session.scalar(
-        select(InventoryPollRun).where(InventoryPollRun.status != "running")
-        .order_by(InventoryPollRun.id.desc()).limit(1))
+        select(InventoryPollRun)
+        .where(InventoryPollRun.status != "running")
+        .order_by(InventoryPollRun.id.desc())
+        .limit(1)
+    )
     last_success = db.session.scalar(
-        select(InventoryPollRun.finished_at).where(InventoryPollRun.status.in_(("ok", "partial")))
-        .order_by(InventoryPollRun.id.desc()).limit(1))
+        select(InventoryPollRun.finished_at)
+        .where(InventoryPollRun.status.in_(("ok", "partial")))
+        .order_by(InventoryPollRun.id.desc())
+        .limit(1)
+    )
     next_at = None
     raw = get_redis().get(NEXT_POLL_KEY)
     if raw:

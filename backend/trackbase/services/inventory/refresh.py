@@ -1,4 +1,5 @@
 """Scheduling and the admin refresh: the next beat run's time, and a poll run as a user's job."""
+
 from __future__ import annotations
 
 import time
@@ -33,9 +34,14 @@ def has_data() -> bool:
 def active_refresh_job() -> Job | None:
     """A refresh job that is still queued or running, if any."""
     return db.session.scalar(
-        select(Job).where(Job.kind == REFRESH_JOB_KIND, Job.status.in_(("queued", "running")),
-                          Job.created_at >= utcnow() - timedelta(seconds=lock_timeout()))
-        .order_by(Job.id.desc()).limit(1)
+        select(Job)
+        .where(
+            Job.kind == REFRESH_JOB_KIND,
+            Job.status.in_(("queued", "running")),
+            Job.created_at >= utcnow() - timedelta(seconds=lock_timeout()),
+        )
+        .order_by(Job.id.desc())
+        .limit(1)
     )
 
 

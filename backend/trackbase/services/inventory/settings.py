@@ -1,4 +1,5 @@
 """Inventory settings read from the config, and the Redis keys the poll shares with its readers."""
+
 from __future__ import annotations
 
 from flask import current_app

@@ -5,6 +5,7 @@ availability body, 5xx answers, timeouts and refused connections, empty bodies, 
 JSON and malformed XML payloads. After the last attempt a fetch reports ``failed`` and the
 poller keeps the last good data of that source.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,8 +57,12 @@ class FetchResult:
 
     def outcome(self) -> dict:
         """The JSON-able summary kept on the poll run."""
-        out = {"status": self.status, "attempts": self.attempts, "requests": self.requests,
-               "seconds": round(self.seconds, 3)}
+        out = {
+            "status": self.status,
+            "attempts": self.attempts,
+            "requests": self.requests,
+            "seconds": round(self.seconds, 3),
+        }
         if self.error:
             out["error"] = self.error
         if self.errors:
@@ -107,15 +112,20 @@ def parse_products(body: bytes, category: str) -> list[dict]:
             external_id = str(item["id"]).strip().lower()
             price = item.get("price")
             colors = item.get("color") or []
-            products.append({
-                "external_id": external_id,
-                "name": str(item["name"]).strip()[:255],
-                "category": category,
-                "manufacturer": str(item.get("manufacturer") or "").strip().lower()[:64] or None,
-                "colors": [str(c).strip().lower() for c in colors if str(c).strip()][:8]
-                if isinstance(colors, list) else [],
-                "price_cents": int(round(float(price) * 100)) if isinstance(price, (int, float)) and price >= 0 else None,
-            })
+            products.append(
+                {
+                    "external_id": external_id,
+                    "name": str(item["name"]).strip()[:255],
+                    "category": category,
+                    "manufacturer": str(item.get("manufacturer") or "").strip().lower()[:64] or None,
+                    "colors": [str(c).strip().lower() for c in colors if str(c).strip()][:8]
+                    if isinstance(colors, list)
+                    else [],
+                    "price_cents": int(round(float(price) * 100))
+                    if isinstance(price, (int, float)) and price >= 0
+                    else None,
+                }
+            )
         except (KeyError, TypeError, ValueError, AttributeError):
             continue  # one bad record never sinks the list
     if items and not products:
@@ -214,8 +224,9 @@ class SupplierClient:
     def _once(self, kind: str, name: str, url: str, etag: str | None) -> tuple[str, object, str | None]:
         """One request: ("not_modified" | "ok", data, etag); raises UpstreamError or a requests error."""
         headers = {"If-None-Match": etag} if etag else {}
-        response = self.session.get(url, headers=headers,
-                                    timeout=(self.settings.connect_timeout, self.settings.read_timeout))
+        response = self.session.get(
+            url, headers=headers, timeout=(self.settings.connect_timeout, self.settings.read_timeout)
+        )
         if response.status_code == 304 and etag:
             return "not_modified", None, etag
         if response.status_code != 200:

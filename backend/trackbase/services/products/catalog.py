@@ -1,4 +1,5 @@
 """Product reads: one product, a category's current supplier rows, their availability history and counts."""
+
 from __future__ import annotations
 
 from sqlalchemy import String, case, cast, exists, func, or_, select
@@ -40,8 +41,14 @@ def _current(category: str):
     return (Product.source == "supplier", Product.category == category, Product.discontinued_at.is_(None))
 
 
-def category_query(category: str, availability: list[str] | None = None, manufacturer: list[str] | None = None,
-                   color: list[str] | None = None, q: str | None = None, sort: str = "name"):
+def category_query(
+    category: str,
+    availability: list[str] | None = None,
+    manufacturer: list[str] | None = None,
+    color: list[str] | None = None,
+    q: str | None = None,
+    sort: str = "name",
+):
     """The select for one category's current supplier products with filters and a stable sort."""
     stmt = select(Product).where(*_current(category))
     if availability:
@@ -56,8 +63,12 @@ def category_query(category: str, availability: list[str] | None = None, manufac
         escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         # SQLite's lower()/LIKE fold ASCII only; matching the upper-cased term too covers Ä/Ö in
         # the supplier's upper-case names on both databases.
-        stmt = stmt.where(or_(func.lower(Product.name).like(f"%{escaped.lower()}%", escape="\\"),
-                              Product.name.like(f"%{escaped.upper()}%", escape="\\")))
+        stmt = stmt.where(
+            or_(
+                func.lower(Product.name).like(f"%{escaped.lower()}%", escape="\\"),
+                Product.name.like(f"%{escaped.upper()}%", escape="\\"),
+            )
+        )
     descending = sort.startswith("-")
     columns = SORTS[sort.lstrip("-")]
     order = [c.desc() if descending else c.asc() for c in columns]
@@ -72,16 +83,24 @@ def list_category(category: str, page: int, per_page: int, sort: str = "name", *
 
 def manufacturers_in(category: str) -> list[str]:
     """The manufacturers of a category's current products (for the filter menu)."""
-    return list(db.session.scalars(
-        select(Product.manufacturer).where(*_current(category), Product.manufacturer.is_not(None))
-        .distinct().order_by(Product.manufacturer)))
+    return list(
+        db.session.scalars(
+            select(Product.manufacturer)
+            .where(*_current(category), Product.manufacturer.is_not(None))
+            .distinct()
+            .order_by(Product.manufacturer)
+        )
+    )
 
 
 def availability_history(product_id: int, page: int, per_page: int) -> tuple[Product, Page]:
     """A product (404 if none) and a page of its availability changes, newest first."""
     product = get_product(product_id)
-    stmt = (select(AvailabilityHistory).where(AvailabilityHistory.product_id == product_id)
-            .order_by(AvailabilityHistory.changed_at.desc(), AvailabilityHistory.id.desc()))
+    stmt = (
+        select(AvailabilityHistory)
+        .where(AvailabilityHistory.product_id == product_id)
+        .order_by(AvailabilityHistory.changed_at.desc(), AvailabilityHistory.id.desc())
+    )
     return product, paginate(stmt, page, per_page)
 
 
@@ -89,8 +108,12 @@ def category_counts(categories: tuple[str, ...]) -> tuple[list[dict], int]:
     """Per category: current supplier products by availability; and how many show stale availability."""
     table = Product.__table__
     rows = db.session.execute(
-        select(table.c.category, table.c.availability, func.count(),
-               func.sum(case((table.c.availability_stale, 1), else_=0)))
+        select(
+            table.c.category,
+            table.c.availability,
+            func.count(),
+            func.sum(case((table.c.availability_stale, 1), else_=0)),
+        )
         .where(table.c.source == "supplier", table.c.discontinued_at.is_(None))
         .group_by(table.c.category, table.c.availability)
     ).all()

@@ -3,6 +3,7 @@
 PNG images attached inline (Content-ID) display in Gmail, Outlook, Apple Mail and Thunderbird
 without loading remote content; inline SVG and data: URIs are stripped by several of them.
 """
+
 from __future__ import annotations
 
 import struct
@@ -25,7 +26,7 @@ class Canvas:
     def set(self, x: int, y: int, color) -> None:
         if 0 <= x < self.width and 0 <= y < self.height:
             i = (y * self.width + x) * 3
-            self.pixels[i:i + 3] = bytes(color)
+            self.pixels[i : i + 3] = bytes(color)
 
     def dot(self, x: int, y: int, color, radius: int = 1) -> None:
         for dx in range(-radius, radius + 1):
@@ -57,18 +58,21 @@ class Canvas:
 
     def png(self) -> bytes:
         raw = b"".join(
-            b"\x00" + bytes(self.pixels[y * self.width * 3:(y + 1) * self.width * 3]) for y in range(self.height)
+            b"\x00" + bytes(self.pixels[y * self.width * 3 : (y + 1) * self.width * 3]) for y in range(self.height)
         )
 
         def chunk(kind: bytes, data: bytes) -> bytes:
             return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
         header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
-        return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+        return (
+            b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+        )
 
 
-def line_chart(points: list[tuple[float, float]], width: int = 560, height: int = 140,
-               trend: tuple[float, float] | None = None) -> bytes:
+def line_chart(
+    points: list[tuple[float, float]], width: int = 560, height: int = 140, trend: tuple[float, float] | None = None
+) -> bytes:
     """A PNG of (x, y) points joined by a line, with light grid lines and an optional dashed trend y = a + b·x."""
     canvas = Canvas(width, height)
     pad = 10
@@ -89,8 +93,10 @@ def line_chart(points: list[tuple[float, float]], width: int = 560, height: int 
         y_lo, y_hi = y_lo - 1, y_hi + 1
 
     def px(x: float, y: float) -> tuple[int, int]:
-        return (pad + round((x - x_lo) / (x_hi - x_lo) * (width - 2 * pad)),
-                height - pad - round((y - y_lo) / (y_hi - y_lo) * (height - 2 * pad)))
+        return (
+            pad + round((x - x_lo) / (x_hi - x_lo) * (width - 2 * pad)),
+            height - pad - round((y - y_lo) / (y_hi - y_lo) * (height - 2 * pad)),
+        )
 
     if trend is not None:
         a, b = trend

@@ -1,4 +1,5 @@
 """The tracking CSV format: import (all rows or none) and the writer exports and reports share."""
+
 from __future__ import annotations
 
 import csv
@@ -44,8 +45,10 @@ def import_csv(user: User, raw: bytes) -> dict:
     missing = [c for c in ("tracker", "timestamp", "value") if c not in columns]
     if missing:
         raise validation_error(
-            {"file": "The first row must name the columns tracker, timestamp, value (and optionally note, type); "
-                     f"missing: {', '.join(missing)}."}
+            {
+                "file": "The first row must name the columns tracker, timestamp, value (and optionally note, type); "
+                f"missing: {', '.join(missing)}."
+            }
         )
     reader.fieldnames = columns
     trackers = {t.name: t for t in db.session.scalars(select(Tracker).where(Tracker.user_id == user.id))}
@@ -93,7 +96,8 @@ def import_csv(user: User, raw: bytes) -> dict:
                 errors[f"row {number}.{problem[0]}"] = problem[1]
     if errors:
         raise ApiError(
-            422, "import_invalid",
+            422,
+            "import_invalid",
             f"{error_count} of {len(rows)} rows have errors; nothing was imported. Fix them and upload the file again.",
             errors,
         )
@@ -102,8 +106,18 @@ def import_csv(user: User, raw: bytes) -> dict:
         now = utcnow()
         db.session.execute(
             TrackerLog.__table__.insert(),
-            [{"tracker_id": t, "timestamp": ts, "value_num": n, "value_text": x, "note": note,
-              "created_at": now, "updated_at": now} for t, ts, n, x, note in pending],
+            [
+                {
+                    "tracker_id": t,
+                    "timestamp": ts,
+                    "value_num": n,
+                    "value_text": x,
+                    "note": note,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for t, ts, n, x, note in pending
+            ],
         )
     db.session.commit()
     tb_cache.clear_tracking_user(user.id)
@@ -120,10 +134,17 @@ def _drop_existing(pending: list) -> int:
         return 0
     tracker_ids = {p[0] for p in pending}
     low, high = min(p[1] for p in pending), max(p[1] for p in pending)
-    existing = set(db.session.execute(
-        select(TrackerLog.tracker_id, TrackerLog.timestamp, TrackerLog.value_num, TrackerLog.value_text, TrackerLog.note)
-        .where(TrackerLog.tracker_id.in_(tracker_ids), TrackerLog.timestamp >= low, TrackerLog.timestamp <= high)
-    ).all())
+    existing = set(
+        db.session.execute(
+            select(
+                TrackerLog.tracker_id,
+                TrackerLog.timestamp,
+                TrackerLog.value_num,
+                TrackerLog.value_text,
+                TrackerLog.note,
+            ).where(TrackerLog.tracker_id.in_(tracker_ids), TrackerLog.timestamp >= low, TrackerLog.timestamp <= high)
+        ).all()
+    )
     seen = set()
     kept = []
     for row in pending:
@@ -145,6 +166,7 @@ def write_csv(rows) -> bytes:
         value = text_value(kind, num, text)
         if kind in ("text", "choice"):
             value = csv_escape(value)
-        writer.writerow([csv_escape(name), kind, ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), value,
-                         csv_escape(note or "")])
+        writer.writerow(
+            [csv_escape(name), kind, ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), value, csv_escape(note or "")]
+        )
     return out.getvalue().encode("utf-8")

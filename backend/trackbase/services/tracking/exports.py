@@ -1,4 +1,5 @@
 """CSV exports of a user's logs: a job that builds the file, stores it, emails it and serves it by signed link."""
+
 from __future__ import annotations
 
 import logging
@@ -26,12 +27,21 @@ EXPORT_KEEP_DAYS = 7
 EXPORT_ATTACH_MAX_BYTES = 5 * 1024 * 1024
 
 
-def export_rows(user_id: int, tracker_ids: list[int] | None = None, start: datetime | None = None,
-                end: datetime | None = None):
+def export_rows(
+    user_id: int, tracker_ids: list[int] | None = None, start: datetime | None = None, end: datetime | None = None
+):
     """The select for an export: the user's logs joined with their trackers, by tracker name and time."""
     stmt = (
-        select(Tracker.name, Tracker.type, TrackerLog.timestamp, TrackerLog.value_num, TrackerLog.value_text, TrackerLog.note)
-        .join(Tracker, Tracker.id == TrackerLog.tracker_id).where(Tracker.user_id == user_id)
+        select(
+            Tracker.name,
+            Tracker.type,
+            TrackerLog.timestamp,
+            TrackerLog.value_num,
+            TrackerLog.value_text,
+            TrackerLog.note,
+        )
+        .join(Tracker, Tracker.id == TrackerLog.tracker_id)
+        .where(Tracker.user_id == user_id)
     )
     if tracker_ids:
         stmt = stmt.where(Tracker.id.in_(tracker_ids))
@@ -47,11 +57,15 @@ def start_export(user: User, params: dict) -> Job:
     ids = params.get("tracker_ids") or []
     for tracker_id in ids:
         get_tracker(user.id, tracker_id)
-    job = create_job(user.id, "tracker_export", {
-        "tracker_ids": ids,
-        "from": params["from"].isoformat() if params.get("from") else None,
-        "to": params["to"].isoformat() if params.get("to") else None,
-    })
+    job = create_job(
+        user.id,
+        "tracker_export",
+        {
+            "tracker_ids": ids,
+            "from": params["from"].isoformat() if params.get("from") else None,
+            "to": params["to"].isoformat() if params.get("to") else None,
+        },
+    )
     enqueue("trackbase.tasks.tracking.export", job.id)
     db.session.commit()
     return job
@@ -73,13 +87,18 @@ def run_export(job: Job, user: User) -> None:
     start = datetime.fromisoformat(params["from"]) if params.get("from") else None
     end = datetime.fromisoformat(params["to"]) if params.get("to") else None
     update_job(job_id, progress=5, message="Reading logs")
-    total = db.session.scalar(
-        select(func.count()).select_from(export_rows(user.id, params.get("tracker_ids"), start, end).subquery())
-    ) or 0
+    total = (
+        db.session.scalar(
+            select(func.count()).select_from(export_rows(user.id, params.get("tracker_ids"), start, end).subquery())
+        )
+        or 0
+    )
     rows = []
-    for index, row in enumerate(db.session.execute(
-        export_rows(user.id, params.get("tracker_ids"), start, end).execution_options(yield_per=2000)
-    )):
+    for index, row in enumerate(
+        db.session.execute(
+            export_rows(user.id, params.get("tracker_ids"), start, end).execution_options(yield_per=2000)
+        )
+    ):
         rows.append(tuple(row))
         if index and index % 20000 == 0:
             update_job(job_id, progress=5 + int(80 * index / max(total, 1)), message=f"Read {index} of {total} logs")
@@ -89,21 +108,41 @@ def run_export(job: Job, user: User) -> None:
     key = f"tracker-exports/{job_id}-{uuid.uuid4().hex}.csv"
     get_storage().put(key, content, "text/csv")
     db.session.execute(delete(TrackerExport).where(TrackerExport.job_id == job_id))
-    db.session.add(TrackerExport(
-        job_id=job_id, user_id=user.id, filename=filename, storage_key=key, size_bytes=len(content),
-        row_count=len(rows), expires_at=utcnow() + timedelta(days=EXPORT_KEEP_DAYS),
-    ))
+    db.session.add(
+        TrackerExport(
+            job_id=job_id,
+            user_id=user.id,
+            filename=filename,
+            storage_key=key,
+            size_bytes=len(content),
+            row_count=len(rows),
+            expires_at=utcnow() + timedelta(days=EXPORT_KEEP_DAYS),
+        )
+    )
     url = current_app.config["PUBLIC_URL"] + download_path(job_id, user.id)
     attach = len(content) <= EXPORT_ATTACH_MAX_BYTES
     mail.send_email(
-        user.email, "Your Trackbase logs (CSV)", "tracker_export",
+        user.email,
+        "Your Trackbase logs (CSV)",
+        "tracker_export",
         attachments=[(filename, content, "text/csv")] if attach else None,
-        user=user, rows=len(rows), url=url, attached=attach, days=EXPORT_KEEP_DAYS,
+        user=user,
+        rows=len(rows),
+        url=url,
+        attached=attach,
+        days=EXPORT_KEEP_DAYS,
     )
-    finish_job(job_id, {
-        "download_url": download_path(job_id, user.id), "filename": filename, "rows": len(rows),
-        "bytes": len(content), "emailed_to": user.email,
-    }, message=f"Exported {len(rows)} logs")
+    finish_job(
+        job_id,
+        {
+            "download_url": download_path(job_id, user.id),
+            "filename": filename,
+            "rows": len(rows),
+            "bytes": len(content),
+            "emailed_to": user.email,
+        },
+        message=f"Exported {len(rows)} logs",
+    )
     _delete_files(replaced)  # a re-run's earlier file, once the new one is committed
 
 

@@ -1,4 +1,5 @@
 """Logs: add, edit and delete a tracker's logs, values checked by the tracker's type."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -51,8 +52,9 @@ def logs_query(tracker: Tracker, start: datetime | None = None, end: datetime | 
     return stmt.order_by(TrackerLog.timestamp.desc(), TrackerLog.id.desc())
 
 
-def list_logs(user: User, tracker_id: int, start: datetime | None, end: datetime | None, page: int,
-              per_page: int) -> tuple[Tracker, Page]:
+def list_logs(
+    user: User, tracker_id: int, start: datetime | None, end: datetime | None, page: int, per_page: int
+) -> tuple[Tracker, Page]:
     """A page of the user's tracker's logs, newest first, optionally within [start, end)."""
     tracker = get_tracker(user.id, tracker_id)
     return tracker, paginate(logs_query(tracker, start, end), page, per_page)

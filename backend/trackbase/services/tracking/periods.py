@@ -4,6 +4,7 @@ Every boundary is computed on the local wall clock and converted back to UTC, so
 contains a DST change is 23 or 25 hours long and a local hour that occurs twice (autumn) counts
 as two distinct hours.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -81,7 +82,9 @@ def period_of(unit: str, instant: datetime, tz_name: str | None) -> Period:
         first = local.date().replace(day=1)
         nxt = _month_start(first.year, first.month + 1)
         start, end = _local_midnight(first, tz), _local_midnight(nxt, tz)
-        return Period(f"M{first.strftime('%Y-%m')}", start, end, first.year * 12 + first.month - 1, first.strftime("%Y-%m"))
+        return Period(
+            f"M{first.strftime('%Y-%m')}", start, end, first.year * 12 + first.month - 1, first.strftime("%Y-%m")
+        )
     raise ValueError(f"unknown period unit {unit!r}")
 
 
@@ -90,7 +93,9 @@ def previous_period(unit: str, period: Period, tz_name: str | None) -> Period:
     return period_of(unit, period.start - timedelta(seconds=1), tz_name)
 
 
-def periods_between(unit: str, start: datetime, end: datetime, tz_name: str | None, limit: int = 100_000) -> list[Period]:
+def periods_between(
+    unit: str, start: datetime, end: datetime, tz_name: str | None, limit: int = 100_000
+) -> list[Period]:
     """Every period that overlaps [start, end), in order (at most `limit`)."""
     out: list[Period] = []
     period = period_of(unit, start, tz_name)

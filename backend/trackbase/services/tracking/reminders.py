@@ -6,6 +6,7 @@ its own. Two beats, two workers, or a scan re-run after a crash therefore never 
 period twice; a digest task flips its claims from "claimed" to "sent" with a conditional UPDATE,
 so a redelivered task cannot send them again either.
 """
+
 from __future__ import annotations
 
 import logging
@@ -40,6 +41,7 @@ EMAIL_KINDS = ("reminders", "reports")
 
 # ---------------------------------------------------------------- time rules
 
+
 def in_quiet_hours(hour: int, start: int | None, end: int | None) -> bool:
     """Whether a local hour falls in [start, end) (wrapping midnight when start > end); equal bounds mean none."""
     if start is None or end is None or start == end:
@@ -59,26 +61,43 @@ def reminder_window_open(frequency: str, local: datetime, reminder_hour: int, qu
 
 # ---------------------------------------------------------------- scan and claim
 
+
 def scan(now: datetime | None = None, enqueue: bool = True) -> dict:
     """Claim every due (tracker, period) in its reminder window and queue the digests (one email per user)."""
     started = time.perf_counter()
     now = now or utcnow()
     last_log = (
-        select(func.max(TrackerLog.timestamp)).where(TrackerLog.tracker_id == Tracker.id)
-        .correlate(Tracker).scalar_subquery()
+        select(func.max(TrackerLog.timestamp))
+        .where(TrackerLog.tracker_id == Tracker.id)
+        .correlate(Tracker)
+        .scalar_subquery()
     )
     rows = db.session.execute(
-        select(Tracker.id, Tracker.user_id, Tracker.frequency, User.timezone, User.reminder_hour,
-               User.quiet_hours_start, User.quiet_hours_end, last_log)
+        select(
+            Tracker.id,
+            Tracker.user_id,
+            Tracker.frequency,
+            User.timezone,
+            User.reminder_hour,
+            User.quiet_hours_start,
+            User.quiet_hours_end,
+            last_log,
+        )
         .join(User, User.id == Tracker.user_id)
         .outerjoin(TrackingPreference, TrackingPreference.user_id == User.id)
-        .where(Tracker.reminders.is_(True), Tracker.archived.is_(False), User.active.is_(True),
-               or_(TrackingPreference.reminder_emails.is_(None), TrackingPreference.reminder_emails.is_(True)))
+        .where(
+            Tracker.reminders.is_(True),
+            Tracker.archived.is_(False),
+            User.active.is_(True),
+            or_(TrackingPreference.reminder_emails.is_(None), TrackingPreference.reminder_emails.is_(True)),
+        )
     ).all()
     # Claims of periods still running: those trackers are done for now (the unique key stays the arbiter).
-    open_claims = set(db.session.execute(
-        select(ReminderClaim.tracker_id, ReminderClaim.period_key).where(ReminderClaim.period_end > now)
-    ).all())
+    open_claims = set(
+        db.session.execute(
+            select(ReminderClaim.tracker_id, ReminderClaim.period_key).where(ReminderClaim.period_end > now)
+        ).all()
+    )
     candidates = []
     local_times: dict[str, datetime] = {}
     periods: dict[tuple[str, str], object] = {}
@@ -93,35 +112,48 @@ def scan(now: datetime | None = None, enqueue: bool = True) -> dict:
             period = periods[(frequency, tz)] = period_of(frequency, now, tz)
         if (last_ts is not None and last_ts >= period.start) or (tracker_id, period.key) in open_claims:
             continue
-        candidates.append({
-            "tracker_id": tracker_id, "user_id": user_id, "period_key": period.key, "period_end": period.end,
-            "status": "claimed", "claimed_at": now,
-        })
+        candidates.append(
+            {
+                "tracker_id": tracker_id,
+                "user_id": user_id,
+                "period_key": period.key,
+                "period_end": period.end,
+                "status": "claimed",
+                "claimed_at": now,
+            }
+        )
     # A stable order makes concurrent claimers contend on the same first row instead of splitting a user's set.
     candidates.sort(key=lambda c: (c["user_id"], c["tracker_id"]))
     claimed: dict[int, list[int]] = defaultdict(list)
     table = ReminderClaim.__table__
     statement = insert_ignore(table).returning(table.c.id, table.c.user_id)
     for offset in range(0, len(candidates), CLAIM_CHUNK):
-        for claim_id, user_id in db.session.execute(statement, candidates[offset:offset + CLAIM_CHUNK]):
+        for claim_id, user_id in db.session.execute(statement, candidates[offset : offset + CLAIM_CHUNK]):
             claimed[user_id].append(claim_id)
     claimed_at = time.perf_counter()
     stranded = db.session.execute(
         select(ReminderClaim.id, ReminderClaim.user_id).where(
-            ReminderClaim.status == "claimed", ReminderClaim.claimed_at < now - REQUEUE_AFTER,
-            ReminderClaim.period_end > now)
+            ReminderClaim.status == "claimed",
+            ReminderClaim.claimed_at < now - REQUEUE_AFTER,
+            ReminderClaim.period_end > now,
+        )
     ).all()
     for claim_id, user_id in stranded:
         claimed[user_id].append(claim_id)
     if enqueue:
         batch = [[user_id, sorted(ids)] for user_id, ids in sorted(claimed.items())]
         for offset in range(0, len(batch), DIGEST_BATCH):
-            jobs.enqueue("trackbase.tasks.tracking.send_reminder_digests", batch[offset:offset + DIGEST_BATCH])
+            jobs.enqueue("trackbase.tasks.tracking.send_reminder_digests", batch[offset : offset + DIGEST_BATCH])
     db.session.commit()
-    return {"due": len(candidates), "claimed": sum(len(v) for v in claimed.values()) - len(stranded),
-            "requeued": len(stranded), "users": len(claimed),
-            "claims": dict(claimed), "claim_seconds": round(claimed_at - started, 3),
-            "enqueue_seconds": round(time.perf_counter() - claimed_at, 3)}
+    return {
+        "due": len(candidates),
+        "claimed": sum(len(v) for v in claimed.values()) - len(stranded),
+        "requeued": len(stranded),
+        "users": len(claimed),
+        "claims": dict(claimed),
+        "claim_seconds": round(claimed_at - started, 3),
+        "enqueue_seconds": round(time.perf_counter() - claimed_at, 3),
+    }
 
 
 def send_digests(batch: list[list]) -> int:
@@ -159,15 +191,22 @@ def send_digest(user_id: int, claim_ids: list[int], now: datetime | None = None)
         expired = claim.period_end <= now
         (done if logged or expired or not tracker.reminders or tracker.archived else still_due).append(claim.id)
     if done:
-        db.session.execute(update(ReminderClaim).where(ReminderClaim.id.in_(done), ReminderClaim.status == "claimed")
-                           .values(status="skipped"))
+        db.session.execute(
+            update(ReminderClaim)
+            .where(ReminderClaim.id.in_(done), ReminderClaim.status == "claimed")
+            .values(status="skipped")
+        )
     mine = []
     if still_due:
         # The conditional UPDATE is the second gate: a redelivered or duplicated task finds nothing left to send.
-        mine = list(db.session.scalars(
-            update(ReminderClaim).where(ReminderClaim.id.in_(still_due), ReminderClaim.status == "claimed")
-            .values(status="sent", sent_at=now).returning(ReminderClaim.id)
-        ))
+        mine = list(
+            db.session.scalars(
+                update(ReminderClaim)
+                .where(ReminderClaim.id.in_(still_due), ReminderClaim.status == "claimed")
+                .values(status="sent", sent_at=now)
+                .returning(ReminderClaim.id)
+            )
+        )
     if mine:
         _queue_digest_email(user, [c for c in claims if c[0].id in set(mine)], last_logs)
     db.session.commit()
@@ -180,11 +219,14 @@ def _last_logs(tracker_ids: list[int]) -> dict[int, tuple]:
         return {}
     newest = (
         select(TrackerLog.tracker_id, func.max(TrackerLog.timestamp).label("ts"))
-        .where(TrackerLog.tracker_id.in_(tracker_ids)).group_by(TrackerLog.tracker_id).subquery()
+        .where(TrackerLog.tracker_id.in_(tracker_ids))
+        .group_by(TrackerLog.tracker_id)
+        .subquery()
     )
     rows = db.session.execute(
-        select(TrackerLog.tracker_id, TrackerLog.timestamp, TrackerLog.value_num, TrackerLog.value_text)
-        .join(newest, (newest.c.tracker_id == TrackerLog.tracker_id) & (newest.c.ts == TrackerLog.timestamp))
+        select(TrackerLog.tracker_id, TrackerLog.timestamp, TrackerLog.value_num, TrackerLog.value_text).join(
+            newest, (newest.c.tracker_id == TrackerLog.tracker_id) & (newest.c.ts == TrackerLog.timestamp)
+        )
     ).all()
     return {tracker_id: (ts, num, text) for tracker_id, ts, num, text in rows}
 
@@ -195,8 +237,12 @@ def _queue_digest_email(user: User, claims, last_logs: dict[int, tuple]) -> None
     for claim, tracker in sorted(claims, key=lambda c: c[1].name.casefold()):
         last = last_logs.get(tracker.id)
         item = {
-            "name": tracker.name, "frequency": tracker.frequency, "url": f"{base}/trackers/{tracker.id}",
-            "last": None if last is None else {
+            "name": tracker.name,
+            "frequency": tracker.frequency,
+            "url": f"{base}/trackers/{tracker.id}",
+            "last": None
+            if last is None
+            else {
                 "when": last[0].astimezone(zone(user.timezone)).strftime("%Y-%m-%d %H:%M"),
                 "value": display_value(tracker.type, last[1], last[2], tracker.settings),
             },
@@ -211,13 +257,18 @@ def _queue_digest_email(user: User, claims, last_logs: dict[int, tuple]) -> None
     count = len(items)
     subject = f"Reminder: {items[0]['name']} is due" if count == 1 else f"Reminder: {count} trackers are due"
     mail.send_email(
-        user.email, subject, "reminder_digest", user=user, items=items,
+        user.email,
+        subject,
+        "reminder_digest",
+        user=user,
+        items=items,
         unsubscribe_url=f"{base}/trackers/unsubscribe?token={unsubscribe_token(user.id, 'reminders')}",
         settings_url=f"{base}/trackers",
     )
 
 
 # ---------------------------------------------------------------- signed links
+
 
 def _serializer(purpose: str):
     return signer(f"tracking.{purpose}")
@@ -248,17 +299,27 @@ def quick_log_preview(token: str, now: datetime | None = None) -> dict:
     now = now or utcnow()
     payload, tracker = _read_quick_token(token, now)
     existing = _period_log(tracker, payload, now)
-    return {"tracker_id": tracker.id, "tracker_name": tracker.name, "value": payload["v"],
-            "period_end": datetime.fromtimestamp(payload["e"], UTC), "already_logged": existing is not None,
-            "status": "already_logged" if existing is not None else "ready"}
+    return {
+        "tracker_id": tracker.id,
+        "tracker_name": tracker.name,
+        "value": payload["v"],
+        "period_end": datetime.fromtimestamp(payload["e"], UTC),
+        "already_logged": existing is not None,
+        "status": "already_logged" if existing is not None else "ready",
+    }
 
 
 def _period_log(tracker: Tracker, payload: dict, now: datetime):
     user = db.session.get(User, tracker.user_id)
-    period = period_of(tracker.frequency, datetime.fromtimestamp(payload["e"], UTC) - timedelta(seconds=1), user.timezone)
+    period = period_of(
+        tracker.frequency, datetime.fromtimestamp(payload["e"], UTC) - timedelta(seconds=1), user.timezone
+    )
     return db.session.scalar(
-        select(TrackerLog).where(TrackerLog.tracker_id == tracker.id, TrackerLog.timestamp >= period.start,
-                                 TrackerLog.timestamp < period.end).limit(1)
+        select(TrackerLog)
+        .where(
+            TrackerLog.tracker_id == tracker.id, TrackerLog.timestamp >= period.start, TrackerLog.timestamp < period.end
+        )
+        .limit(1)
     )
 
 
@@ -267,8 +328,14 @@ def quick_log(token: str, now: datetime | None = None) -> tuple[dict, bool]:
     now = now or utcnow()
     payload, tracker = _read_quick_token(token, now)
     if _period_log(tracker, payload, now) is None:
-        db.session.add(TrackerLog(tracker_id=tracker.id, timestamp=now, value_num=1.0 if payload["v"] else 0.0,
-                                  note="Logged from a reminder email"))
+        db.session.add(
+            TrackerLog(
+                tracker_id=tracker.id,
+                timestamp=now,
+                value_num=1.0 if payload["v"] else 0.0,
+                note="Logged from a reminder email",
+            )
+        )
         db.session.commit()
         tb_cache.clear_tracking_user(tracker.user_id)
         created = True
@@ -288,7 +355,9 @@ def _read_unsubscribe(token: str) -> tuple[User, str]:
     try:
         payload = _serializer("unsubscribe").loads(token or "", max_age=UNSUBSCRIBE_MAX_AGE)
     except (BadSignature, SignatureExpired):
-        raise ApiError(400, "invalid_token", "This unsubscribe link is not valid; change email settings in Trackbase.") from None
+        raise ApiError(
+            400, "invalid_token", "This unsubscribe link is not valid; change email settings in Trackbase."
+        ) from None
     user = db.session.get(User, payload.get("u"))
     if user is None or payload.get("k") not in EMAIL_KINDS:
         raise ApiError(400, "invalid_token", "This unsubscribe link is not valid; change email settings in Trackbase.")
@@ -305,8 +374,11 @@ def set_preferences(user_id: int, changes: dict) -> TrackingPreference:
     """Turn reminder emails and monthly reports on or off."""
     pref = db.session.get(TrackingPreference, user_id)
     if pref is None:
-        db.session.execute(insert_ignore(TrackingPreference.__table__).values(
-            user_id=user_id, reminder_emails=True, monthly_reports=True, updated_at=utcnow()))
+        db.session.execute(
+            insert_ignore(TrackingPreference.__table__).values(
+                user_id=user_id, reminder_emails=True, monthly_reports=True, updated_at=utcnow()
+            )
+        )
         pref = db.session.get(TrackingPreference, user_id)
     for key in ("reminder_emails", "monthly_reports"):
         if key in changes:

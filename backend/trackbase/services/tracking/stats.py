@@ -3,6 +3,7 @@
 The computations are pure functions over (timestamp, value_num, value_text) rows, so they are
 tested without a database; `tracker_stats` reads one tracker's logs and runs them.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -41,13 +42,18 @@ def buckets(kind: str, rows, start: datetime, end: datetime, unit: str, tz: str)
     for p in periods:
         slot = by_index[p.index]
         values = slot["values"]
-        out.append({
-            "start": p.start, "end": p.end, "label": p.label, "count": slot["count"],
-            "min": _num(kind, min(values)) if values else None,
-            "max": _num(kind, max(values)) if values else None,
-            "mean": round(sum(values) / len(values), 6) if values else None,
-            "sum": _num(kind, sum(values)) if values else None,
-        })
+        out.append(
+            {
+                "start": p.start,
+                "end": p.end,
+                "label": p.label,
+                "count": slot["count"],
+                "min": _num(kind, min(values)) if values else None,
+                "max": _num(kind, max(values)) if values else None,
+                "mean": round(sum(values) / len(values), 6) if values else None,
+                "sum": _num(kind, sum(values)) if values else None,
+            }
+        )
     return out
 
 
@@ -131,8 +137,18 @@ def distribution(kind: str, settings: dict, rows) -> list[dict] | None:
     return [{"value": a, "count": counts.get(a, 0)} for a in answers]
 
 
-def summary(kind: str, settings: dict, frequency: str, tz: str, rows, all_timestamps, start: datetime,
-            end: datetime, unit: str, now: datetime) -> dict:
+def summary(
+    kind: str,
+    settings: dict,
+    frequency: str,
+    tz: str,
+    rows,
+    all_timestamps,
+    start: datetime,
+    end: datetime,
+    unit: str,
+    now: datetime,
+) -> dict:
     """Everything GET /stats answers, for rows in [start, end) and all timestamps of the tracker."""
     in_range = [r for r in rows if start <= r[0] < end]
     values = [r[1] for r in in_range if r[1] is not None] if kind in NUMERIC_TYPES else []
@@ -147,7 +163,8 @@ def summary(kind: str, settings: dict, frequency: str, tz: str, rows, all_timest
         "buckets": buckets(kind, in_range, start, end, unit, tz),
         "streak": streaks(all_timestamps, frequency, tz, now),
         "completion_rate": completion_rate(all_timestamps, frequency, tz, completion_start, min(end, now))
-        if first else None,
+        if first
+        else None,
         "trend": trend(in_range, start) if kind in ("numeric", "rating", "duration") else None,
         "distribution": distribution(kind, settings, in_range),
     }
@@ -171,7 +188,9 @@ class TrackerStats:
     fresh_seconds: int
 
 
-def tracker_stats(user: User, tracker_id: int, start: datetime | None, end: datetime | None, bucket: str) -> TrackerStats:
+def tracker_stats(
+    user: User, tracker_id: int, start: datetime | None, end: datetime | None, bucket: str
+) -> TrackerStats:
     """Stats of one tracker in the user's time zone, valid until a write, its next period or the next bucket."""
     tracker = get_tracker(user.id, tracker_id)
     now = utcnow()
@@ -183,22 +202,35 @@ def tracker_stats(user: User, tracker_id: int, start: datetime | None, end: date
         raise validation_error({"to": "Must be after from."})
     rows = db.session.execute(
         select(TrackerLog.timestamp, TrackerLog.value_num, TrackerLog.value_text)
-        .where(TrackerLog.tracker_id == tracker.id).order_by(TrackerLog.timestamp)
+        .where(TrackerLog.tracker_id == tracker.id)
+        .order_by(TrackerLog.timestamp)
     ).all()
     all_ts = [r[0] for r in rows]
     try:
-        body = summary(tracker.type, tracker.settings or {}, tracker.frequency, tz, rows, all_ts, start, end, bucket, now)
+        body = summary(
+            tracker.type, tracker.settings or {}, tracker.frequency, tz, rows, all_ts, start, end, bucket, now
+        )
     except ValueError as exc:
         raise validation_error({"bucket": str(exc)}) from None
     last = rows[-1] if rows else None
-    body.update({
-        "tracker_id": tracker.id, "type": tracker.type, "frequency": tracker.frequency, "timezone": tz,
-        "from": start, "to": end, "bucket": bucket,
-        "last": None if last is None else {
-            "timestamp": last[0], "value": output_value(tracker.type, last[1], last[2]),
-            "display": display_value(tracker.type, last[1], last[2], tracker.settings),
-        },
-    })
+    body.update(
+        {
+            "tracker_id": tracker.id,
+            "type": tracker.type,
+            "frequency": tracker.frequency,
+            "timezone": tz,
+            "from": start,
+            "to": end,
+            "bucket": bucket,
+            "last": None
+            if last is None
+            else {
+                "timestamp": last[0],
+                "value": output_value(tracker.type, last[1], last[2]),
+                "display": display_value(tracker.type, last[1], last[2], tracker.settings),
+            },
+        }
+    )
     # The default range moves at the next bucket; streak and due state change at the tracker's next period.
     bucket_left = int((period_of(bucket, now, tz).end - now).total_seconds())
     fresh = max(1, min(bucket_left, seconds_until_boundary([tracker], tz, now)))

@@ -1,4 +1,5 @@
 """Trackers: CRUD with ownership and type conversion, and the dashboard's summaries."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -60,7 +61,9 @@ def _commit_tracker(tracker: Tracker) -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise conflict("You already have a tracker with this name.", {"name": "Already used by another tracker."}) from None
+        raise conflict(
+            "You already have a tracker with this name.", {"name": "Already used by another tracker."}
+        ) from None
     tb_cache.clear_tracking_user(tracker.user_id)
 
 
@@ -71,9 +74,15 @@ def create_tracker(user: User, data: dict) -> Tracker:
     if _name_taken(user.id, data["name"]):
         raise conflict("You already have a tracker with this name.", {"name": "Already used by another tracker."})
     tracker = Tracker(
-        user_id=user.id, name=data["name"], description=data.get("description", ""), type=data["type"],
-        frequency=data.get("frequency", "daily"), settings=settings, reminders=data.get("reminders", True),
-        product_id=data.get("product_id"), archived=data.get("archived", False),
+        user_id=user.id,
+        name=data["name"],
+        description=data.get("description", ""),
+        type=data["type"],
+        frequency=data.get("frequency", "daily"),
+        settings=settings,
+        reminders=data.get("reminders", True),
+        product_id=data.get("product_id"),
+        archived=data.get("archived", False),
     )
     db.session.add(tracker)
     _commit_tracker(tracker)
@@ -118,7 +127,8 @@ def _convert_logs(tracker: Tracker, new_kind: str, new_settings: dict) -> None:
     """Re-validate (and convert) every log for the new type and settings; 409 if any log would not fit."""
     rows = db.session.execute(
         select(TrackerLog.id, TrackerLog.timestamp, TrackerLog.value_num, TrackerLog.value_text)
-        .where(TrackerLog.tracker_id == tracker.id).order_by(TrackerLog.timestamp)
+        .where(TrackerLog.tracker_id == tracker.id)
+        .order_by(TrackerLog.timestamp)
     ).all()
     converted, failures = [], []
     for log_id, ts, num, text in rows:
@@ -133,7 +143,8 @@ def _convert_logs(tracker: Tracker, new_kind: str, new_settings: dict) -> None:
         ts, value, reason = failures[0]
         change = f"from {tracker.type} to {new_kind}" if new_kind != tracker.type else "to these settings"
         raise ApiError(
-            409, "conversion_refused",
+            409,
+            "conversion_refused",
             f"{len(failures)} of {len(rows)} logs cannot be converted {change}; for example the log of "
             f"{ts.strftime('%Y-%m-%d %H:%M')} UTC has {value!r}: {reason} No log was changed: edit or delete those logs first, "
             "or choose settings they fit.",
@@ -153,6 +164,7 @@ def delete_tracker(user: User, tracker_id: int) -> None:
 
 
 # ---------------------------------------------------------------- dashboard
+
 
 @dataclass(frozen=True)
 class LastLog:
@@ -190,28 +202,39 @@ def summarize(user: User, trackers: list[Tracker], now: datetime | None = None) 
     now = now or utcnow()
     tz = user.timezone
     ids = [t.id for t in trackers]
-    counts = dict(db.session.execute(
-        select(TrackerLog.tracker_id, func.count()).where(TrackerLog.tracker_id.in_(ids)).group_by(TrackerLog.tracker_id)
-    ).all())
+    counts = dict(
+        db.session.execute(
+            select(TrackerLog.tracker_id, func.count())
+            .where(TrackerLog.tracker_id.in_(ids))
+            .group_by(TrackerLog.tracker_id)
+        ).all()
+    )
     summaries = []
     for tracker in trackers:
         recent = db.session.execute(
             select(TrackerLog.timestamp, TrackerLog.value_num, TrackerLog.value_text)
             .where(TrackerLog.tracker_id == tracker.id)
-            .order_by(TrackerLog.timestamp.desc(), TrackerLog.id.desc()).limit(SPARKLINE_POINTS)
+            .order_by(TrackerLog.timestamp.desc(), TrackerLog.id.desc())
+            .limit(SPARKLINE_POINTS)
         ).all()
         period = period_of(tracker.frequency, now, tz)
         last = recent[0] if recent else None
-        summaries.append(TrackerSummary(
-            tracker=tracker,
-            log_count=counts.get(tracker.id, 0),
-            last_log=None if last is None else LastLog(
-                last[0], output_value(tracker.type, last[1], last[2]),
-                display_value(tracker.type, last[1], last[2], tracker.settings)),
-            due=(not tracker.archived) and (last is None or last[0] < period.start),
-            current_period=period,
-            sparkline=[r[1] for r in reversed(recent) if r[1] is not None] if tracker.type in NUMERIC_TYPES else [],
-        ))
+        summaries.append(
+            TrackerSummary(
+                tracker=tracker,
+                log_count=counts.get(tracker.id, 0),
+                last_log=None
+                if last is None
+                else LastLog(
+                    last[0],
+                    output_value(tracker.type, last[1], last[2]),
+                    display_value(tracker.type, last[1], last[2], tracker.settings),
+                ),
+                due=(not tracker.archived) and (last is None or last[0] < period.start),
+                current_period=period,
+                sparkline=[r[1] for r in reversed(recent) if r[1] is not None] if tracker.type in NUMERIC_TYPES else [],
+            )
+        )
     return summaries
 
 
@@ -225,8 +248,9 @@ def dashboard(user: User, archived: str, page: int, per_page: int) -> Dashboard:
     now = utcnow()
     result = paginate(trackers_query(user.id, archived), page, per_page)
     items = summarize(user, result.items, now)
-    return Dashboard(page=replace(result, items=items),
-                     fresh_seconds=seconds_until_boundary(result.items, user.timezone, now))
+    return Dashboard(
+        page=replace(result, items=items), fresh_seconds=seconds_until_boundary(result.items, user.timezone, now)
+    )
 
 
 def seconds_until_boundary(trackers, tz: str, now: datetime) -> int:

@@ -3,6 +3,7 @@
 A value is stored in one of two columns: `value_num` (numeric, rating, duration in seconds,
 boolean as 1/0) or `value_text` (choice, text).
 """
+
 from __future__ import annotations
 
 import math
@@ -60,7 +61,12 @@ def clean_settings(kind: str, settings: dict | None) -> dict:
             raise ValueRejected("A choice tracker needs options: a list of 2 to 50 answers.")
         cleaned = []
         for option in options:
-            if not isinstance(option, str) or not option.strip() or len(option.strip()) > 80 or not is_valid_text(option):
+            if (
+                not isinstance(option, str)
+                or not option.strip()
+                or len(option.strip()) > 80
+                or not is_valid_text(option)
+            ):
                 raise ValueRejected("Each option must be non-empty text of at most 80 characters.")
             cleaned.append(option.strip())
         if len({o.casefold() for o in cleaned}) != len(cleaned):
@@ -189,7 +195,9 @@ def display_value(kind: str, value_num: float | None, value_text: str | None, se
     return str(value)
 
 
-def convert_value(old_kind: str, new_kind: str, new_settings: dict, value_num, value_text) -> tuple[float | None, str | None]:
+def convert_value(
+    old_kind: str, new_kind: str, new_settings: dict, value_num, value_text
+) -> tuple[float | None, str | None]:
     """Convert one stored value to another type by the documented rules; ValueRejected if it cannot be.
 
     Rules: a value is re-read as the new type from its plain form — booleans become 1/0 for
