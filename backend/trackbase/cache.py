@@ -59,7 +59,7 @@ def versioned_get(key: str, version_keys: tuple[str, ...]) -> tuple[object | Non
     One Redis round trip (MGET) for the versions and the entry together.
     """
     values = cache.get_many(*version_keys, key)
-    versions = [v if v is not None else _version(k) for k, v in zip(version_keys, values)]
+    versions = [v if v is not None else _version(k) for k, v in zip(version_keys, values, strict=False)]
     token = ":".join(versions)
     entry = values[-1]
     if isinstance(entry, dict) and entry.get("version") == token:

@@ -6,11 +6,11 @@ Create Date: 2026-11-22 03:14:06.935049
 
 """
 
-from alembic import op
-import sqlalchemy as sa
 import flask_security  # noqa: F401  (autogenerate may reference its column types)
-import trackbase.models.base  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
+import trackbase.models.base  # noqa: F401
 
 # revision identifiers, used by Alembic.
 revision = "0002_catalog_inventory"

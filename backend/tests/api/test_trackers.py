@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -22,7 +22,7 @@ def add_log(client, headers, tracker_id, value, **fields):
 
 
 def iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 # ---------------------------------------------------------------- trackers
@@ -184,7 +184,7 @@ def test_log_missing_value_is_400(client, auth_headers):
 
 def test_log_timestamp_defaults_to_now_and_takes_an_offset(client, auth_headers):
     tracker = create(client, auth_headers)
-    before = datetime.now(timezone.utc) - timedelta(seconds=2)
+    before = datetime.now(UTC) - timedelta(seconds=2)
     stamped = add_log(client, auth_headers, tracker["id"], 1).get_json()["log"]
     assert datetime.fromisoformat(stamped["timestamp"]) >= before
     offset = add_log(client, auth_headers, tracker["id"], 2, timestamp="2026-01-05T10:00:00+02:00").get_json()["log"]
@@ -225,11 +225,11 @@ def test_logs_are_paginated_newest_first_and_filtered_by_range(client, auth_head
     for day in range(1, 8):
         add_log(client, auth_headers, tracker["id"], day, timestamp=f"2026-01-0{day}T12:00:00Z")
     page = client.get(f"/api/trackers/{tracker['id']}/logs?per_page=3&page=2", headers=auth_headers).get_json()
-    assert page["total"] == 7 and [l["value"] for l in page["items"]] == [4, 3, 2]
+    assert page["total"] == 7 and [entry["value"] for entry in page["items"]] == [4, 3, 2]
     ranged = client.get(
         f"/api/trackers/{tracker['id']}/logs?from=2026-01-03&to=2026-01-04", headers=auth_headers
     ).get_json()
-    assert [l["value"] for l in ranged["items"]] == [4, 3]
+    assert [entry["value"] for entry in ranged["items"]] == [4, 3]
     assert client.get(f"/api/trackers/{tracker['id']}/logs?from=soon", headers=auth_headers).status_code == 400
     assert client.get(f"/api/trackers/{tracker['id']}/logs?per_page=0", headers=auth_headers).status_code == 400
 
@@ -244,7 +244,8 @@ def test_type_change_converts_every_log_when_all_fit(client, auth_headers):
     response = client.patch(f"/api/trackers/{tracker['id']}", json={"type": "numeric"}, headers=auth_headers)
     assert response.status_code == 200 and response.get_json()["tracker"]["type"] == "numeric"
     values = sorted(
-        l["value"] for l in client.get(f"/api/trackers/{tracker['id']}/logs", headers=auth_headers).get_json()["items"]
+        entry["value"]
+        for entry in client.get(f"/api/trackers/{tracker['id']}/logs", headers=auth_headers).get_json()["items"]
     )
     assert values == [0, 1]
 

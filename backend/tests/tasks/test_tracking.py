@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 
-from tests.support import headers_for
-from tests.support import body_text, wait_job
+from tests.support import body_text, headers_for, wait_job
 
 
 def seed(client, headers):

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import threading
-import time
-
 import pytest
 from sqlalchemy import func, select
 
-from trackbase import cache as cache_helpers
-from trackbase.models import AvailabilityHistory, InventoryPollRun, InventorySource, Product
-from trackbase.services import inventory
-from trackbase.services.redis import get_redis
 from tests.support import poll
+from trackbase.models import AvailabilityHistory, InventoryPollRun, InventorySource, Product
 
 VALUES = {"INSTOCK": "in_stock", "LESSTHAN10": "less_than_10", "OUTOFSTOCK": "out_of_stock"}
 MANUFACTURERS = ("abiplos", "ippal", "juuran", "laion", "niksleh", "umpante")

@@ -56,9 +56,9 @@ def test_payload_parser_refuses_malformed_and_entity_expansion(payload):
 
 def test_availability_parser_upper_cases_ids_and_counts_bad_entries():
     body = (
-        '{"code":200,"response":[{"id":"abc1","DATAPAYLOAD":"<AVAILABILITY><INSTOCKVALUE>INSTOCK'
-        '</INSTOCKVALUE></AVAILABILITY>"},{"id":"ABC2","DATAPAYLOAD":"<broken"}]}'
-    ).encode()
+        b'{"code":200,"response":[{"id":"abc1","DATAPAYLOAD":"<AVAILABILITY><INSTOCKVALUE>INSTOCK'
+        b'</INSTOCKVALUE></AVAILABILITY>"},{"id":"ABC2","DATAPAYLOAD":"<broken"}]}'
+    )
     data, invalid = parse_availability(body)
     assert data == {"ABC1": "in_stock", "ABC2": None}
     assert invalid == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -22,7 +22,7 @@ def test_escaped_cell_does_not_start_a_formula(text):
 
 
 def test_export_escapes_text_cells_but_not_numbers():
-    when = datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc)
+    when = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
     body = write_csv(
         [
             ("=evil", "text", when, None, "=1+1", "@note"),

@@ -1,10 +1,11 @@
 """Period boundaries in a user's time zone: DST changes, month and year boundaries."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from trackbase.services.tracking.periods import period_of, periods_between
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def at(text: str) -> datetime:
@@ -62,7 +63,7 @@ def test_month_boundaries_follow_local_time():
 def test_periods_between_are_consecutive():
     days = periods_between("day", at("2026-03-27T12:00:00"), at("2026-03-31T12:00:00"), "Europe/Helsinki")
     assert [d.key for d in days] == ["D2026-03-27", "D2026-03-28", "D2026-03-29", "D2026-03-30", "D2026-03-31"]
-    assert all(b.index == a.index + 1 and b.start == a.end for a, b in zip(days, days[1:]))
+    assert all(b.index == a.index + 1 and b.start == a.end for a, b in pairwise(days))
 
 
 def test_unknown_timezone_falls_back_to_utc():

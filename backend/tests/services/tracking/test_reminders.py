@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from tests.support import body_html, body_text
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def make_tracker(db, user, name="Meditated", kind="boolean", frequency="daily", **fields):
@@ -168,7 +168,7 @@ def test_digest_lists_due_trackers_with_one_click_links_and_unsubscribe(client, 
     again = client.post("/api/trackers/quick-log", json={"token": yes})
     assert again.status_code == 200 and again.get_json()["quick_log"]["status"] == "already_logged"
     db.session.expire_all()
-    assert [l.value_num for l in db.session.query(TrackerLog).filter_by(tracker_id=meditated.id)] == [1.0]
+    assert [entry.value_num for entry in db.session.query(TrackerLog).filter_by(tracker_id=meditated.id)] == [1.0]
 
     assert client.get(f"/api/tracking/unsubscribe?token={unsubscribe}").get_json()["unsubscribe"]["subscribed"] is True
     done = client.post("/api/tracking/unsubscribe", json={"token": unsubscribe}).get_json()["unsubscribe"]

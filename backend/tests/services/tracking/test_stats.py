@@ -1,12 +1,12 @@
 """Stats over logs: buckets, streaks, completion, trend and distribution."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from trackbase.services.tracking import stats as tracking_stats
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def at(text: str) -> datetime:

@@ -207,7 +207,7 @@ def compare_products(
         if row[2:] == wanted:
             counts["unchanged"] += 1
             continue
-        changes.updates.append({"b_id": row.id, **dict(zip(_Row._fields[2:], wanted)), "updated_at": now})
+        changes.updates.append({"b_id": row.id, **dict(zip(_Row._fields[2:], wanted, strict=True)), "updated_at": now})
         if value != row.availability:
             changes.history.append(
                 {

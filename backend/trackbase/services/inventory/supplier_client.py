@@ -84,7 +84,7 @@ class ClientSettings:
     hedge: int = 2
 
     @classmethod
-    def from_config(cls, config) -> "ClientSettings":
+    def from_config(cls, config) -> ClientSettings:
         return cls(
             base_url=config["SUPPLIER_API_URL"].rstrip("/"),
             connect_timeout=float(config.get("INVENTORY_CONNECT_TIMEOUT", 3.05)),

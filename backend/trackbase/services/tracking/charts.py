@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from itertools import pairwise
 
 WHITE = (255, 255, 255)
 GRID = (226, 232, 240)
@@ -102,7 +103,7 @@ def line_chart(
         a, b = trend
         canvas.line(*px(x_lo, a + b * x_lo), *px(x_hi, a + b * x_hi), TREND, width=2, dash=6)
     pixels = [px(x, y) for x, y in points]
-    for (x0, y0), (x1, y1) in zip(pixels, pixels[1:]):
+    for (x0, y0), (x1, y1) in pairwise(pixels):
         canvas.line(x0, y0, x1, y1, LINE, width=2)
     if len(pixels) <= 60:
         for x, y in pixels:

@@ -31,7 +31,10 @@ _CLOCK = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d))?$")
 
 
 def parse_duration(raw) -> int:
-    """Seconds from an int/float of seconds or a string like "1h 29m", "1:29" (h:mm), "1:29:05"; ValueError otherwise."""
+    """Seconds from an int/float of seconds or a string like "1h 29m", "1:29" (h:mm), "1:29:05".
+
+    ValueError otherwise.
+    """
     if isinstance(raw, bool):
         raise ValueError('Give a duration like "1h 29m" or a number of seconds.')
     if isinstance(raw, (int, float)):

@@ -8,12 +8,12 @@ as two distinct hours.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BUCKETS = ("day", "week", "month")
-UTC = timezone.utc
+UTC = UTC
 
 
 @lru_cache(maxsize=1024)

@@ -250,8 +250,9 @@ def _queue_digest_email(user: User, claims, last_logs: dict[int, tuple]) -> None
         }
         if tracker.type == "boolean":
             item["quick"] = {
-                "yes": f"{base}/trackers/quick-log?token={quick_log_token(tracker, claim.period_key, claim.period_end, True)}",
-                "no": f"{base}/trackers/quick-log?token={quick_log_token(tracker, claim.period_key, claim.period_end, False)}",
+                answer: f"{base}/trackers/quick-log?token="
+                + quick_log_token(tracker, claim.period_key, claim.period_end, value)
+                for answer, value in (("yes", True), ("no", False))
             }
         items.append(item)
     count = len(items)

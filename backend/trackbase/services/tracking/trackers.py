@@ -146,8 +146,8 @@ def _convert_logs(tracker: Tracker, new_kind: str, new_settings: dict) -> None:
             409,
             "conversion_refused",
             f"{len(failures)} of {len(rows)} logs cannot be converted {change}; for example the log of "
-            f"{ts.strftime('%Y-%m-%d %H:%M')} UTC has {value!r}: {reason} No log was changed: edit or delete those logs first, "
-            "or choose settings they fit.",
+            f"{ts.strftime('%Y-%m-%d %H:%M')} UTC has {value!r}: {reason} No log was changed: "
+            "edit or delete those logs first, or choose settings they fit.",
             {"type" if new_kind != tracker.type else "settings": f"{len(failures)} logs do not fit."},
         )
     if converted:
