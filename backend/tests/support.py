@@ -197,3 +197,19 @@ def wait_job(client, headers, job_id, timeout=30.0) -> dict:
 def headers_for(user) -> dict:
     """The token header of a signed-in user."""
     return {"Authentication-Token": user.get_auth_token()}
+
+
+def make_tracker(db, user, name="Meditated", kind="boolean", frequency="daily", **fields):
+    from trackbase.models import Tracker
+
+    settings = {"options": ["a", "b"]} if kind == "choice" else {}
+    tracker = Tracker(user_id=user.id, name=name, type=kind, frequency=frequency, settings=settings, **fields)
+    db.session.add(tracker)
+    db.session.commit()
+    return tracker
+
+
+def set_hours(db, user, tz="UTC", hour=0, quiet=(None, None)):
+    user.timezone, user.reminder_hour = tz, hour
+    user.quiet_hours_start, user.quiet_hours_end = quiet
+    db.session.commit()

@@ -37,23 +37,6 @@ def test_every_enqueued_name_is_a_registered_task(app):
         assert arg.value in registered, f"{path}:{line}: {arg.value} is not a registered task"
 
 
-def test_no_service_or_resource_imports_tasks():
-    for folder in ("services", "api"):
-        for path in sorted((PACKAGE / folder).rglob("*.py")):
-            tree = ast.parse(path.read_text(), filename=str(path))
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ImportFrom):
-                    target = "." * node.level + (node.module or "")
-                    names = [a.name for a in node.names]
-                elif isinstance(node, ast.Import):
-                    target, names = "", [a.name for a in node.names]
-                else:
-                    continue
-                assert "tasks" not in target.split(".") and not any(
-                    n.split(".")[0:2] == ["trackbase", "tasks"] for n in names
-                ), f"{path} imports {target}"
-
-
 def test_job_progress_helpers_move_through_states(app, db, user):
     from trackbase.models import Job
     from trackbase.services import jobs

@@ -5,8 +5,6 @@ from itertools import pairwise
 
 from trackbase.services.tracking.periods import period_of, periods_between
 
-UTC = UTC
-
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Reminders: due trackers, reminder windows, atomic claims with concurrent scans, digests, links."""
+"""Reminders: due trackers, reminder windows, atomic claims with concurrent scans, digests and their links."""
 
 from __future__ import annotations
 
@@ -8,25 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from tests.support import body_html, body_text
-
-UTC = UTC
-
-
-def make_tracker(db, user, name="Meditated", kind="boolean", frequency="daily", **fields):
-    from trackbase.models import Tracker
-
-    settings = {"options": ["a", "b"]} if kind == "choice" else {}
-    tracker = Tracker(user_id=user.id, name=name, type=kind, frequency=frequency, settings=settings, **fields)
-    db.session.add(tracker)
-    db.session.commit()
-    return tracker
-
-
-def set_hours(db, user, tz="UTC", hour=0, quiet=(None, None)):
-    user.timezone, user.reminder_hour = tz, hour
-    user.quiet_hours_start, user.quiet_hours_end = quiet
-    db.session.commit()
+from tests.support import body_html, body_text, make_tracker, set_hours
 
 
 def claims(db):
@@ -87,6 +69,7 @@ def test_a_missed_run_catches_up_later_in_the_same_period(db, user):
 
 
 def test_archived_trackers_reminders_off_and_unsubscribed_users_are_skipped(db, user, make_user):
+    from trackbase.services import tracking
     from trackbase.services.tracking import reminders
 
     set_hours(db, user)
@@ -95,7 +78,7 @@ def test_archived_trackers_reminders_off_and_unsubscribed_users_are_skipped(db, 
     other = make_user()
     set_hours(db, other)
     make_tracker(db, other)
-    reminders.set_preferences(other.id, {"reminder_emails": False})
+    tracking.set_preferences(other.id, {"reminder_emails": False})
     assert reminders.scan(datetime(2026, 11, 22, 10, 0, tzinfo=UTC), enqueue=False)["due"] == 0
 
 
@@ -145,6 +128,7 @@ def test_two_concurrent_scans_claim_each_reminder_once_and_send_one_digest_per_u
 
 def test_digest_lists_due_trackers_with_one_click_links_and_unsubscribe(client, db, user, smtp, celery_worker):
     from trackbase.models import TrackerLog
+    from trackbase.services import tracking
     from trackbase.services.tracking import reminders
 
     set_hours(db, user)
@@ -173,17 +157,7 @@ def test_digest_lists_due_trackers_with_one_click_links_and_unsubscribe(client, 
     assert client.get(f"/api/tracking/unsubscribe?token={unsubscribe}").get_json()["unsubscribe"]["subscribed"] is True
     done = client.post("/api/tracking/unsubscribe", json={"token": unsubscribe}).get_json()["unsubscribe"]
     assert done == {"kind": "reminders", "email": "m***@example.com", "subscribed": False}
-    assert reminders.get_preferences(user.id).reminder_emails is False
-
-
-def test_quick_log_link_expires_with_its_period(client, db, user):
-    from trackbase.services.tracking import reminders
-
-    set_hours(db, user)
-    tracker = make_tracker(db, user)
-    token = reminders.quick_log_token(tracker, "D2026-01-01", datetime(2026, 1, 2, tzinfo=UTC), True)
-    response = client.post("/api/trackers/quick-log", json={"token": token})
-    assert response.status_code == 410
+    assert tracking.get_preferences(user.id).reminder_emails is False
 
 
 def test_a_claim_logged_before_the_digest_runs_is_skipped(db, user, smtp):

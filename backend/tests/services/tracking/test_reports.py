@@ -69,10 +69,10 @@ def test_the_first_of_the_month_is_in_the_users_timezone(db, user):
 
 
 def test_users_without_trackers_or_who_opted_out_get_no_monthly_report(db, user, make_user):
-    from trackbase.services.tracking import reminders, reports
+    from trackbase.services.tracking import preferences, reports
 
     seed(db, user)
-    reminders.set_preferences(user.id, {"monthly_reports": False})
+    preferences.set_preferences(user.id, {"monthly_reports": False})
     make_user()
     assert reports.monthly_check(datetime(2026, 11, 2, 12, tzinfo=UTC), enqueue=False) == []
 

@@ -6,8 +6,6 @@ import pytest
 
 from trackbase.services.tracking import stats as tracking_stats
 
-UTC = UTC
-
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)

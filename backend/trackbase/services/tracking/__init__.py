@@ -8,26 +8,19 @@ the modules behind it are the area's own:
 - stats: buckets, streaks, completion, trend (pure) and one tracker's stats
 - csv_io: the CSV format (import, and the writer exports and reports share); exports: the export job
 - periods, durations: time-zone-aware periods and "1h 30m" durations; charts: PNG charts for reports
-- reminders: due scan, claims, digests, one-click links, preferences; reports: on request and monthly
+- reminders: due scan, claims, digests; links: one-click log and unsubscribe links; preferences: email choices
+- reports: on request and monthly
 """
 
 from __future__ import annotations
 
 from .csv_io import import_csv
 from .exports import export_for_download, purge_expired_exports, run_export, start_export
+from .links import quick_log, quick_log_preview, unsubscribe, unsubscribe_preview
 from .logs import create_log, delete_log, get_log, list_logs, update_log
 from .periods import UTC, zone
-from .reminders import (
-    get_preferences,
-    purge_old_claims,
-    quick_log,
-    quick_log_preview,
-    scan,
-    send_digests,
-    set_preferences,
-    unsubscribe,
-    unsubscribe_preview,
-)
+from .preferences import get_preferences, set_preferences
+from .reminders import purge_old_claims, scan, send_digests
 from .reports import FORMATS, PERIODS, monthly_check, run_report_job, send_monthly, start_report
 from .stats import TrackerStats, tracker_stats
 from .trackers import (

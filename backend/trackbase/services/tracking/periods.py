@@ -13,7 +13,6 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BUCKETS = ("day", "week", "month")
-UTC = UTC
 
 
 @lru_cache(maxsize=1024)

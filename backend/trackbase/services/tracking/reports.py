@@ -23,7 +23,8 @@ from .csv_io import write_csv
 from .durations import format_duration
 from .exports import export_rows
 from .periods import UTC, period_of, zone
-from .reminders import in_quiet_hours, unsubscribe_token
+from .links import unsubscribe_token
+from .reminders import in_quiet_hours
 from .values import NUMERIC_TYPES, display_value
 
 log = logging.getLogger(__name__)
