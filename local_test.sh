@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The full test suite: backend on SQLite (and on PostgreSQL when TEST_DATABASE_URL is set or
-# PostgreSQL answers on localhost), frontend unit tests, end-to-end tests in Chromium.
+# The full test suite: backend lint and format (ruff), backend on SQLite (and on PostgreSQL when
+# TEST_DATABASE_URL is set or PostgreSQL answers on localhost), frontend unit tests, end-to-end
+# tests in Chromium.
 # Installs what it needs first (./local_setup.sh, Chromium). Exits non-zero on any failure.
 #   ./local_test.sh [--backend-only|--frontend-only] [pytest args...]
 set -uo pipefail
@@ -33,6 +34,8 @@ run() {  # run LABEL COMMAND...
 
 if [ "$PART" != frontend ]; then
   cd "$ROOT/backend"
+  run "backend lint (ruff check)" "$VENV/bin/ruff" check .
+  run "backend format (ruff format --check)" "$VENV/bin/ruff" format --check .
   run "backend (SQLite)" env -u TEST_DATABASE_URL "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"
   if [ -z "${TEST_DATABASE_URL:-}" ] && "$VENV/bin/python" - <<'PY' >/dev/null 2>&1
 import psycopg

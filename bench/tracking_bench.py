@@ -135,7 +135,7 @@ def part_two(app, users: int, per_user: int, workers: int, smtp, worker_env: dic
 
     from trackbase.extensions import db
     from trackbase.models import ReminderClaim, Tracker, User
-    from trackbase.services import reminders
+    from trackbase.services.tracking import reminders
 
     with app.app_context():
         started = time.perf_counter()

@@ -26,7 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m supplier_sim", description="Supplier API simulator (bad API v2).")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5050)
-    p.add_argument("--realistic", action="store_true", help=f"start from upstream-like latency and failures {REALISTIC}")
+    p.add_argument(
+        "--realistic", action="store_true", help=f"start from upstream-like latency and failures {REALISTIC}"
+    )
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--categories", default=",".join(d.categories), help="comma-separated")
     p.add_argument("--manufacturers", default=",".join(d.manufacturers), help="comma-separated")

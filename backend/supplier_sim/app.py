@@ -34,9 +34,9 @@ BROKEN_PAYLOADS = (
     lambda v: f"<AVAILABILITY>\n  <CODE>200</CODE>\n  <INSTOCKVALUE>{v}</INSTOCK",
     lambda v: f"<AVAILABILITY>\n  <CODE>200</CODE>\n  <INSTOCKVALUE>{v}</AVAILABILITY>",
     lambda v: (
-        '<?xml version="1.0"?>\n<!DOCTYPE AVAILABILITY [<!ENTITY a "{0}"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+        f'<?xml version="1.0"?>\n<!DOCTYPE AVAILABILITY [<!ENTITY a "{v}"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
         "<AVAILABILITY>\n  <CODE>200</CODE>\n  <INSTOCKVALUE>&b;</INSTOCKVALUE>\n</AVAILABILITY>"
-    ).format(v),
+    ),
     lambda v: "<AVAILABILITY>\n  <CODE>200</CODE>\n  <INSTOCKVALUE>MAYBE</INSTOCKVALUE>\n</AVAILABILITY>",
     lambda v: "Internal Server Error",
     lambda v: "",
@@ -363,10 +363,7 @@ class Simulator:
                 for index in self._rng.sample(range(len(entries)), min(count, len(entries)))
             )
         return render_availability(
-            [
-                (i, BROKEN_PAYLOADS[broken[n]](v) if n in broken else payload(v))
-                for n, (i, v) in enumerate(entries)
-            ]
+            [(i, BROKEN_PAYLOADS[broken[n]](v) if n in broken else payload(v)) for n, (i, v) in enumerate(entries)]
         )
 
     # -- control API --------------------------------------------------------------------------

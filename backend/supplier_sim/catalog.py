@@ -80,14 +80,20 @@ def make_product(seed: int, category: str, slot: int, generation: int, manufactu
     }
 
 
+# One %-format per product is the fastest way to build the upstream's exact layout.
+_PRODUCT_LAYOUT = (
+    '  {\n    "id": %s,\n    "type": %s,\n    "name": %s,\n    "color": [%s],\n    "price": %d,\n'
+    '    "manufacturer": %s\n  }'
+)
+
+
 def render_products(products: list[dict]) -> bytes:
     """A product list as the upstream sent it: 2-space indented objects, colours on one line, UTF-8."""
     if not products:
         return b"[]\n"
     dumps = json.dumps
     parts = [
-        '  {\n    "id": %s,\n    "type": %s,\n    "name": %s,\n    "color": [%s],\n    "price": %d,\n'
-        '    "manufacturer": %s\n  }'
+        _PRODUCT_LAYOUT
         % (
             dumps(p["id"]),
             dumps(p["type"], ensure_ascii=False),
@@ -220,9 +226,7 @@ class Catalog:
                 for p in items:
                     if source is previous and p["id"] in current_ids:
                         continue
-                    availability[p["manufacturer"]].append(
-                        (p["id"].upper(), self.availability_value(p["id"], epoch))
-                    )
+                    availability[p["manufacturer"]].append((p["id"].upper(), self.availability_value(p["id"], epoch)))
         data = EpochData(epoch=epoch, products=products, availability=availability)
         for category, items in products.items():
             body = render_products(items)

@@ -1,13 +1,16 @@
 """Fixtures: a real Redis, SMTP sink, Celery worker and database for every test run."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 from flask.testing import FlaskClient
 
 from tests import openapi_check
-from tests.support import Database, RedisServer, SmtpSink
+from tests.support import Database, RedisServer, SmtpSink, headers_for
 
 
 class ContractClient(FlaskClient):
@@ -49,6 +52,11 @@ def database_url():
     database.drop()
 
 
+# Stored files of the whole session go to one temporary folder (removed at exit).
+STORAGE_DIR = tempfile.mkdtemp(prefix="tb-storage-")
+atexit.register(shutil.rmtree, STORAGE_DIR, True)
+
+
 def make_test_config(database_url: str, redis_url: str, smtp_port: int, **extra) -> dict:
     config = {
         "TESTING": True,
@@ -66,6 +74,7 @@ def make_test_config(database_url: str, redis_url: str, smtp_port: int, **extra)
         "RATELIMIT_AUTH_IP": "1000 per minute",
         "RATELIMIT_AUTH_ACCOUNT": "1000 per minute",
         "INVENTORY_POLL_ON_START": False,  # tests start polls themselves
+        "STORAGE_DIR": STORAGE_DIR,
     }
     config["CELERY"] = {
         "broker_url": redis_url,
@@ -190,10 +199,6 @@ def user(make_user):
 @pytest.fixture
 def admin(make_user):
     return make_user("admin@example.com", role="admin", name="Admin")
-
-
-def headers_for(user) -> dict:
-    return {"Authentication-Token": user.get_auth_token()}
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Check every API response of the tests against docs/openapi.yaml."""
+
 from __future__ import annotations
 
 import re

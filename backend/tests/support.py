@@ -1,4 +1,5 @@
 """Real parts for the tests: a private redis-server, an SMTP sink, a PostgreSQL database."""
+
 from __future__ import annotations
 
 import os
@@ -38,9 +39,23 @@ class RedisServer:
         port = free_port()
         self.tmp = tempfile.mkdtemp(prefix="tb-redis-")
         self.process = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", self.tmp, "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.tmp,
+                "--loglevel",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         self.url = f"redis://127.0.0.1:{port}/0"
         client = redis.Redis.from_url(self.url)
@@ -158,3 +173,43 @@ class Database:
             with engine.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
             engine.dispose()
+
+
+def poll():
+    """One supplier poll now (in this process); the run it recorded."""
+    from trackbase.services import inventory
+
+    run = inventory.run_poll("manual")
+    assert run is not None
+    return run
+
+
+def wait_job(client, headers, job_id, timeout=30.0) -> dict:
+    """Poll GET /api/jobs/<id> until the job succeeded or failed (or the timeout); the job's last state."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/api/jobs/{job_id}", headers=headers).get_json()["job"]
+        if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)
+
+
+def headers_for(user) -> dict:
+    """The token header of a signed-in user."""
+    return {"Authentication-Token": user.get_auth_token()}
+
+
+def make_tracker(db, user, name="Meditated", kind="boolean", frequency="daily", **fields):
+    from trackbase.models import Tracker
+
+    settings = {"options": ["a", "b"]} if kind == "choice" else {}
+    tracker = Tracker(user_id=user.id, name=name, type=kind, frequency=frequency, settings=settings, **fields)
+    db.session.add(tracker)
+    db.session.commit()
+    return tracker
+
+
+def set_hours(db, user, tz="UTC", hour=0, quiet=(None, None)):
+    user.timezone, user.reminder_hour = tz, hour
+    user.quiet_hours_start, user.quiet_hours_end = quiet
+    db.session.commit()

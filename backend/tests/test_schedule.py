@@ -1,4 +1,5 @@
 """The beat schedule is data, and every entry names a task the worker knows."""
+
 from __future__ import annotations
 
 from celery_app.schedule import beat_schedule

@@ -1,13 +1,16 @@
 """Cache helpers beside the cache (CTFd style): keys, versions and named clear_*() helpers.
 
-Services call the clear_* helpers after they commit writes. Cached reads record the version
-tokens they were built under and are used only while those tokens are current, so clearing is
-one SET: stale entries are rebuilt on their next read (and expire anyway).
+Services call the clear_* helpers after they commit writes. The API layer caches what it answers
+(`cached` for tracking, api/inventory's ETag responses on the same pair): every entry records
+the version tokens it was built under and is used only while those tokens are current, so
+clearing is one SET and stale entries are rebuilt on their next read (and expire anyway).
 """
+
 from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 
 from .extensions import cache
 
@@ -56,7 +59,7 @@ def versioned_get(key: str, version_keys: tuple[str, ...]) -> tuple[object | Non
     One Redis round trip (MGET) for the versions and the entry together.
     """
     values = cache.get_many(*version_keys, key)
-    versions = [v if v is not None else _version(k) for k, v in zip(version_keys, values)]
+    versions = [v if v is not None else _version(k) for k, v in zip(version_keys, values, strict=False)]
     token = ":".join(versions)
     entry = values[-1]
     if isinstance(entry, dict) and entry.get("version") == token:
@@ -67,6 +70,16 @@ def versioned_get(key: str, version_keys: tuple[str, ...]) -> tuple[object | Non
 def versioned_set(key: str, token: str, entry: dict, timeout: int) -> None:
     """Store an entry built under the versions `token` (from versioned_get)."""
     cache.set(key, {**entry, "version": token}, timeout=timeout)
+
+
+def cached(key: str, version_keys: tuple[str, ...], build: Callable[[], tuple[object, int]]) -> object:
+    """The value at `key` while its versions are current; else `build()` -> (value, seconds to keep it)."""
+    entry, token = versioned_get(key, version_keys)
+    if entry is None:
+        value, timeout = build()
+        versioned_set(key, token, {"value": value}, timeout)
+        return value
+    return entry["value"]
 
 
 def clear_inventory() -> None:
@@ -82,14 +95,20 @@ def clear_inventory_status() -> None:
 
 # ---- tracking (private per user: every key carries the user id)
 
+
 def _tracking_version_key(user_id: int) -> str:
     return f"tracking:user-version:{user_id}"
 
 
+def tracking_versions(user_id: int) -> tuple[str, ...]:
+    """The version keys a user's cached tracking reads depend on."""
+    return (_tracking_version_key(user_id),)
+
+
 def tracking_key(user_id: int, kind: str, *parts) -> str:
-    """A cache key for one user's dashboard or stats under that user's current data version."""
+    """The cache key of one user's dashboard or stats read (its entry records the user's data version)."""
     digest = hashlib.sha1(repr(parts).encode()).hexdigest()[:20]
-    return f"tracking:{user_id}:{_version(_tracking_version_key(user_id))}:{kind}:{digest}"
+    return f"tracking:{user_id}:{kind}:{digest}"
 
 
 def clear_tracking_user(user_id: int) -> None:

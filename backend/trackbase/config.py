@@ -73,6 +73,8 @@ def from_environment() -> dict:
         "SUPPLIER_API_URL": os.environ.get("SUPPLIER_API_URL", "http://127.0.0.1:5050"),
         "INVENTORY_POLL_SECONDS": _int("INVENTORY_POLL_SECONDS", 300),
         "S3_BUCKET": os.environ.get("S3_BUCKET") or None,
+        # Stored files (export CSVs); every process of a deployment must see the same folder.
+        "STORAGE_DIR": os.environ.get("STORAGE_DIR") or None,
         "ORDERS_TABLE": os.environ.get("ORDERS_TABLE") or None,
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 25) * 1024 * 1024,
         "FRONTEND_DIST": os.environ.get("FRONTEND_DIST") or None,

@@ -1,4 +1,5 @@
 """Serve the built Vue app from the same origin as the API."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,6 +36,7 @@ def init_spa(app: Flask) -> None:
             return response
         return (
             "<!doctype html><title>Trackbase</title><p>The web app is not built yet: run ./local_setup.sh "
-            "(or <code>npm ci && npm run build</code> in frontend/). The API is at <a href='/api/docs/'>/api/docs/</a>.",
+            "(or <code>npm ci && npm run build</code> in frontend/). "
+            "The API is at <a href='/api/docs/'>/api/docs/</a>.",
             200,
         )

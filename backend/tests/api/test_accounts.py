@@ -1,4 +1,5 @@
 """Profile, invitations, registration and user administration."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -27,7 +28,13 @@ def test_me_shows_profile(client, user, auth_headers):
 def test_patch_me_updates_settings(client, user, auth_headers):
     response = client.patch(
         "/api/me",
-        json={"name": "Ada", "timezone": "Europe/Helsinki", "reminder_hour": 20, "quiet_hours_start": 22, "quiet_hours_end": 7},
+        json={
+            "name": "Ada",
+            "timezone": "Europe/Helsinki",
+            "reminder_hour": 20,
+            "quiet_hours_start": 22,
+            "quiet_hours_end": 7,
+        },
         headers=auth_headers,
     )
     assert response.status_code == 200
@@ -107,7 +114,9 @@ def test_register_without_invitation_is_refused_in_invite_mode(client):
 
 def test_register_with_other_email_than_invited_is_refused(client, admin_headers):
     code = invite(client, admin_headers)["code"]
-    response = client.post("/api/auth/register", json={"email": "other@example.com", "password": "long-enough-1", "invitation": code})
+    response = client.post(
+        "/api/auth/register", json={"email": "other@example.com", "password": "long-enough-1", "invitation": code}
+    )
     assert response.status_code == 400
     assert "email" in response.json["error"]["fields"]
 
@@ -119,7 +128,9 @@ def test_expired_invitation_is_refused(client, admin_headers, db):
     invitation = db.session.query(Invitation).filter_by(code=code).one()
     invitation.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    response = client.post("/api/auth/register", json={"email": "new@example.com", "password": "long-enough-1", "invitation": code})
+    response = client.post(
+        "/api/auth/register", json={"email": "new@example.com", "password": "long-enough-1", "invitation": code}
+    )
     assert response.status_code == 400
     assert "expired" in response.json["error"]["fields"]["invitation"]
 
@@ -127,7 +138,10 @@ def test_expired_invitation_is_refused(client, admin_headers, db):
 def test_revoked_invitation_is_refused(client, admin_headers):
     created = invite(client, admin_headers)
     assert client.delete(f"/api/invitations/{created['id']}", headers=admin_headers).status_code == 204
-    response = client.post("/api/auth/register", json={"email": "new@example.com", "password": "long-enough-1", "invitation": created["code"]})
+    response = client.post(
+        "/api/auth/register",
+        json={"email": "new@example.com", "password": "long-enough-1", "invitation": created["code"]},
+    )
     assert response.status_code == 400
     listed = client.get("/api/invitations", headers=admin_headers).json["items"][0]
     assert listed["status"] == "revoked"
@@ -135,7 +149,9 @@ def test_revoked_invitation_is_refused(client, admin_headers):
 
 def test_short_password_is_refused(client, admin_headers):
     code = invite(client, admin_headers)["code"]
-    response = client.post("/api/auth/register", json={"email": "new@example.com", "password": "short", "invitation": code})
+    response = client.post(
+        "/api/auth/register", json={"email": "new@example.com", "password": "short", "invitation": code}
+    )
     assert response.status_code == 400
     assert "password" in response.json["error"]["fields"]
 
@@ -162,7 +178,9 @@ def test_closed_registration_refuses_everyone(client, app, admin_headers):
     code = invite(client, admin_headers)["code"]
     app.config["REGISTRATION"] = "closed"
     try:
-        response = client.post("/api/auth/register", json={"email": "new@example.com", "password": "long-enough-1", "invitation": code})
+        response = client.post(
+            "/api/auth/register", json={"email": "new@example.com", "password": "long-enough-1", "invitation": code}
+        )
         config = client.get("/api/config").json
     finally:
         app.config["REGISTRATION"] = "invite"
@@ -183,7 +201,10 @@ def test_invitation_with_bad_email_is_400(client, admin_headers):
 
 def test_revoking_used_invitation_is_409(client, admin_headers):
     created = invite(client, admin_headers)
-    client.post("/api/auth/register", json={"email": "new@example.com", "password": "long-enough-1", "invitation": created["code"]})
+    client.post(
+        "/api/auth/register",
+        json={"email": "new@example.com", "password": "long-enough-1", "invitation": created["code"]},
+    )
     assert client.delete(f"/api/invitations/{created['id']}", headers=admin_headers).status_code == 409
 
 

@@ -71,7 +71,7 @@ def test_reset_is_rate_limited_per_ip(client, app):
 
 
 def test_default_limit_applies_per_user(client, app, user, auth_headers, make_user):
-    from tests.conftest import headers_for
+    from tests.support import headers_for
 
     other_headers = headers_for(make_user("other@example.com"))
     app.config["RATELIMIT_DEFAULT"], original = "3 per minute", app.config["RATELIMIT_DEFAULT"]

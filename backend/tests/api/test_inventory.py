@@ -1,4 +1,5 @@
 """Inventory API: status, category lists with filters/sort/pages, history, ETag/304, cache, refresh."""
+
 from __future__ import annotations
 
 import time
@@ -6,7 +7,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import headers_for
+from tests.support import headers_for
 from trackbase.models import Job, Product
 from trackbase.services import inventory
 
@@ -20,8 +21,9 @@ def polled(sim, db):
 
 
 def gloves(db):
-    return db.session.scalars(select(Product).where(Product.category == "gloves",
-                                                    Product.discontinued_at.is_(None))).all()
+    return db.session.scalars(
+        select(Product).where(Product.category == "gloves", Product.discontinued_at.is_(None))
+    ).all()
 
 
 @pytest.mark.parametrize("path", ["/api/inventory/status", "/api/inventory/gloves", "/api/products/1/availability"])
@@ -73,13 +75,20 @@ def test_category_list_is_sorted_by_name_and_paginated(client, auth_headers, pol
     assert item["source"] == "supplier" and isinstance(item["price"], (int, float))
 
 
-@pytest.mark.parametrize("sort,key,reverse", [
-    ("price", lambda i: i["price"], False),
-    ("-price", lambda i: i["price"], True),
-    ("-name", lambda i: i["name"], True),
-    ("manufacturer", lambda i: i["manufacturer"], False),
-    ("availability", lambda i: ["in_stock", "less_than_10", "out_of_stock", "unknown"].index(i["availability"]), False),
-])
+@pytest.mark.parametrize(
+    "sort,key,reverse",
+    [
+        ("price", lambda i: i["price"], False),
+        ("-price", lambda i: i["price"], True),
+        ("-name", lambda i: i["name"], True),
+        ("manufacturer", lambda i: i["manufacturer"], False),
+        (
+            "availability",
+            lambda i: ["in_stock", "less_than_10", "out_of_stock", "unknown"].index(i["availability"]),
+            False,
+        ),
+    ],
+)
 def test_category_list_sorts(client, auth_headers, polled, sort, key, reverse):
     body = client.get(f"/api/inventory/gloves?sort={sort}&per_page=200", headers=auth_headers).get_json()
     values = [key(i) for i in body["items"]]
@@ -89,10 +98,13 @@ def test_category_list_sorts(client, auth_headers, polled, sort, key, reverse):
 def test_category_list_filters_by_availability_manufacturer_colour_and_text(client, auth_headers, polled, db):
     rows = gloves(db)
     target = rows[0]
-    body = client.get(f"/api/inventory/gloves?manufacturer={target.manufacturer}&availability={target.availability}"
-                      f"&per_page=200", headers=auth_headers).get_json()
-    assert body["total"] == sum(p.manufacturer == target.manufacturer and p.availability == target.availability
-                                for p in rows)
+    body = client.get(
+        f"/api/inventory/gloves?manufacturer={target.manufacturer}&availability={target.availability}&per_page=200",
+        headers=auth_headers,
+    ).get_json()
+    assert body["total"] == sum(
+        p.manufacturer == target.manufacturer and p.availability == target.availability for p in rows
+    )
     assert all(i["manufacturer"] == target.manufacturer for i in body["items"])
 
     colour = target.colors[0]
@@ -105,8 +117,9 @@ def test_category_list_filters_by_availability_manufacturer_colour_and_text(clie
     assert target.id in {i["id"] for i in body["items"]}
     assert all(word in i["name"].lower() for i in body["items"])
 
-    body = client.get("/api/inventory/gloves?availability=in_stock,out_of_stock&per_page=200",
-                      headers=auth_headers).get_json()
+    body = client.get(
+        "/api/inventory/gloves?availability=in_stock,out_of_stock&per_page=200", headers=auth_headers
+    ).get_json()
     assert body["total"] == sum(p.availability in ("in_stock", "out_of_stock") for p in rows)
 
 
@@ -141,12 +154,22 @@ def test_unknown_category_is_404(client, auth_headers, polled):
     assert response.get_json()["error"]["code"] == "not_found"
 
 
-@pytest.mark.parametrize("query,field", [
-    ("sort=colour", "sort"), ("sort=", "sort"), ("availability=plenty", "availability"), ("page=0", "page"),
-    ("page=x", "page"), ("per_page=201", "per_page"), ("per_page=-1", "per_page"),
-    ("manufacturer=%27%3B drop", "manufacturer"), ("color=red%25", "color"), ("q=" + "a" * 101, "q"),
-    ("availability=,", "availability"),
-])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("sort=colour", "sort"),
+        ("sort=", "sort"),
+        ("availability=plenty", "availability"),
+        ("page=0", "page"),
+        ("page=x", "page"),
+        ("per_page=201", "per_page"),
+        ("per_page=-1", "per_page"),
+        ("manufacturer=%27%3B drop", "manufacturer"),
+        ("color=red%25", "color"),
+        ("q=" + "a" * 101, "q"),
+        ("availability=,", "availability"),
+    ],
+)
 def test_bad_list_parameters_answer_400_naming_the_field(client, auth_headers, polled, query, field):
     response = client.get(f"/api/inventory/gloves?{query}", headers=auth_headers)
     assert response.status_code == 400
@@ -170,11 +193,14 @@ def test_list_answers_etag_and_304_on_if_none_match(client, auth_headers, polled
 def test_unchanged_poll_keeps_the_etag_and_a_changing_poll_invalidates_the_cache(client, auth_headers, polled, db):
     first = client.get("/api/inventory/gloves?per_page=200", headers=auth_headers)
     inventory.run_poll("manual")
-    assert client.get("/api/inventory/gloves?per_page=200", headers=auth_headers).headers["ETag"] == first.headers["ETag"]
+    assert (
+        client.get("/api/inventory/gloves?per_page=200", headers=auth_headers).headers["ETag"] == first.headers["ETag"]
+    )
     polled.advance(1)
     inventory.run_poll("manual")
-    after = client.get("/api/inventory/gloves?per_page=200", headers={**auth_headers,
-                                                                     "If-None-Match": first.headers["ETag"]})
+    after = client.get(
+        "/api/inventory/gloves?per_page=200", headers={**auth_headers, "If-None-Match": first.headers["ETag"]}
+    )
     assert after.status_code == 200
     fresh = {p.id: p.availability for p in gloves(db)}
     assert {i["id"]: i["availability"] for i in after.get_json()["items"]} == fresh
@@ -193,8 +219,9 @@ def test_cached_list_is_served_without_the_database(client, auth_headers, polled
     from trackbase import cache as cache_helpers
 
     cache_helpers.clear_inventory()
-    assert "ZZZ CHANGED" in {i["name"] for i in client.get("/api/inventory/gloves?sort=-name",
-                                                           headers=auth_headers).get_json()["items"]}
+    assert "ZZZ CHANGED" in {
+        i["name"] for i in client.get("/api/inventory/gloves?sort=-name", headers=auth_headers).get_json()["items"]
+    }
 
 
 def test_status_answers_304_when_nothing_changed(client, auth_headers, polled):

@@ -1,7 +1,8 @@
 """Jobs are visible to their owner only."""
+
 from __future__ import annotations
 
-from tests.conftest import headers_for
+from tests.support import headers_for
 
 
 def make_job(db, user, kind="export", status="running", progress=40):
@@ -32,37 +33,3 @@ def test_job_list_is_newest_first_and_paginated(client, db, user, auth_headers):
     page = client.get("/api/jobs?per_page=2", headers=auth_headers).json
     assert [item["id"] for item in page["items"]] == ids[::-1][:2]
     assert page["total"] == 3
-
-
-def test_job_progress_helpers_move_through_states(app, db, user):
-    from trackbase.models import Job
-    from trackbase.services import jobs
-
-    job = jobs.create_job(user.id, "report")
-    db.session.commit()
-    jobs.update_job(job.id, progress=150, message="Half way")
-    job = db.session.get(Job, job.id)
-    assert (job.status, job.progress, job.message) == ("running", 100, "Half way")
-    jobs.fail_job(job.id, "The mail server refused the message.")
-    job = db.session.get(Job, job.id)
-    assert job.status == "failed" and job.finished_at is not None
-
-
-def test_enqueue_after_commit_is_dropped_on_rollback(app, db, user):
-    from trackbase.services import jobs
-
-    sent = []
-
-    class FakeTask:
-        name = "fake"
-
-        def apply_async(self, args=(), kwargs=None):
-            sent.append(args)
-
-    jobs.enqueue_after_commit(FakeTask(), 1)
-    db.session.rollback()
-    db.session.commit()
-    assert sent == []
-    jobs.enqueue_after_commit(FakeTask(), 2)
-    db.session.commit()
-    assert sent == [(2,)]

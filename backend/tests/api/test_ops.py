@@ -1,4 +1,5 @@
 """Health, public config, the API description and its docs page."""
+
 from __future__ import annotations
 
 import time
@@ -11,7 +12,10 @@ def test_health_reports_db_and_redis_and_missing_worker(client):
     assert data["checks"]["worker"]["ok"] is False
     assert data["status"] == "degraded"
     assert data["checks"]["inventory_poll"] == {
-        "ok": False, "last_status": None, "last_started_at": None, "last_success_at": None,
+        "ok": False,
+        "last_status": None,
+        "last_started_at": None,
+        "last_success_at": None,
     }
 
 

@@ -1,12 +1,13 @@
 """Trackers and logs over HTTP: validation per type, ownership, conversion, stats, CSV import."""
+
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.conftest import headers_for
+from tests.support import headers_for
 
 
 def create(client, headers, **fields):
@@ -21,10 +22,11 @@ def add_log(client, headers, tracker_id, value, **fields):
 
 
 def iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 # ---------------------------------------------------------------- trackers
+
 
 def test_create_tracker_answers_it_with_an_empty_summary(client, auth_headers):
     tracker = create(client, auth_headers)
@@ -45,20 +47,23 @@ def test_same_name_is_fine_for_another_user(client, auth_headers, make_user):
     create(client, headers_for(make_user()))
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"type": "numeric"}, "name"),
-    ({"name": "x"}, "type"),
-    ({"name": "x", "type": "colour"}, "type"),
-    ({"name": "x", "type": "numeric", "frequency": "yearly"}, "frequency"),
-    ({"name": "x", "type": "choice"}, "settings"),
-    ({"name": "x", "type": "choice", "settings": {"options": ["only"]}}, "settings"),
-    ({"name": "x", "type": "rating", "settings": {"scale": 11}}, "settings"),
-    ({"name": "x", "type": "numeric", "settings": {"min": 5, "max": 1}}, "settings"),
-    ({"name": "x", "type": "boolean", "settings": {"unit": "kg"}}, "settings"),
-    ({"name": "x", "type": "numeric", "product_id": 999999}, "product_id"),
-    ({"name": "   ", "type": "numeric"}, "name"),
-    ({"name": "x", "type": "numeric", "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"type": "numeric"}, "name"),
+        ({"name": "x"}, "type"),
+        ({"name": "x", "type": "colour"}, "type"),
+        ({"name": "x", "type": "numeric", "frequency": "yearly"}, "frequency"),
+        ({"name": "x", "type": "choice"}, "settings"),
+        ({"name": "x", "type": "choice", "settings": {"options": ["only"]}}, "settings"),
+        ({"name": "x", "type": "rating", "settings": {"scale": 11}}, "settings"),
+        ({"name": "x", "type": "numeric", "settings": {"min": 5, "max": 1}}, "settings"),
+        ({"name": "x", "type": "boolean", "settings": {"unit": "kg"}}, "settings"),
+        ({"name": "x", "type": "numeric", "product_id": 999999}, "product_id"),
+        ({"name": "   ", "type": "numeric"}, "name"),
+        ({"name": "x", "type": "numeric", "colour": "red"}, "colour"),
+    ],
+)
 def test_bad_tracker_input_is_400_naming_the_field(client, auth_headers, body, field):
     response = client.post("/api/trackers", json=body, headers=auth_headers)
     assert response.status_code == 400
@@ -142,14 +147,18 @@ def test_delete_tracker_removes_it_and_its_logs(client, auth_headers, db):
 
 # ---------------------------------------------------------------- logs: every type's validation
 
-@pytest.mark.parametrize("kind, settings, good, answer, bad", [
-    ("numeric", {"unit": "kg", "min": 0, "max": 300}, "72.5", 72.5, [-1, 301, "heavy", True, None, "nan"]),
-    ("boolean", {}, "yes", True, ["maybe", 2, None, 0.5]),
-    ("choice", {"options": ["Tea", "Coffee"]}, "coffee", "Coffee", ["Water", 1, None, ""]),
-    ("rating", {"scale": 5}, 4, 4, [0, 6, 3.5, "four", True]),
-    ("duration", {}, "1h 29m", 5340, ["-5m", "soon", "1h 1h", True, -1, 400 * 86400]),
-    ("text", {}, "  Slept well  ", "Slept well", ["", "   ", 12, "x" * 2001]),
-])
+
+@pytest.mark.parametrize(
+    "kind, settings, good, answer, bad",
+    [
+        ("numeric", {"unit": "kg", "min": 0, "max": 300}, "72.5", 72.5, [-1, 301, "heavy", True, None, "nan"]),
+        ("boolean", {}, "yes", True, ["maybe", 2, None, 0.5]),
+        ("choice", {"options": ["Tea", "Coffee"]}, "coffee", "Coffee", ["Water", 1, None, ""]),
+        ("rating", {"scale": 5}, 4, 4, [0, 6, 3.5, "four", True]),
+        ("duration", {}, "1h 29m", 5340, ["-5m", "soon", "1h 1h", True, -1, 400 * 86400]),
+        ("text", {}, "  Slept well  ", "Slept well", ["", "   ", 12, "x" * 2001]),
+    ],
+)
 def test_each_type_validates_its_values(client, auth_headers, kind, settings, good, answer, bad):
     tracker = create(client, auth_headers, name=f"T {kind}", type=kind, settings=settings)
     response = add_log(client, auth_headers, tracker["id"], good)
@@ -175,7 +184,7 @@ def test_log_missing_value_is_400(client, auth_headers):
 
 def test_log_timestamp_defaults_to_now_and_takes_an_offset(client, auth_headers):
     tracker = create(client, auth_headers)
-    before = datetime.now(timezone.utc) - timedelta(seconds=2)
+    before = datetime.now(UTC) - timedelta(seconds=2)
     stamped = add_log(client, auth_headers, tracker["id"], 1).get_json()["log"]
     assert datetime.fromisoformat(stamped["timestamp"]) >= before
     offset = add_log(client, auth_headers, tracker["id"], 2, timestamp="2026-01-05T10:00:00+02:00").get_json()["log"]
@@ -190,7 +199,9 @@ def test_naive_log_timestamp_is_read_in_the_users_timezone(client, auth_headers,
     assert log["timestamp"] == "2026-07-01T12:00:00+00:00"
 
 
-@pytest.mark.parametrize("stamp", ["yesterday", "2026-13-01T00:00:00Z", "2999-01-01T00:00:00Z", "1900-01-01T00:00:00Z", 5])
+@pytest.mark.parametrize(
+    "stamp", ["yesterday", "2026-13-01T00:00:00Z", "2999-01-01T00:00:00Z", "1900-01-01T00:00:00Z", 5]
+)
 def test_bad_log_timestamp_is_400(client, auth_headers, stamp):
     tracker = create(client, auth_headers)
     response = add_log(client, auth_headers, tracker["id"], 1, timestamp=stamp)
@@ -214,14 +225,17 @@ def test_logs_are_paginated_newest_first_and_filtered_by_range(client, auth_head
     for day in range(1, 8):
         add_log(client, auth_headers, tracker["id"], day, timestamp=f"2026-01-0{day}T12:00:00Z")
     page = client.get(f"/api/trackers/{tracker['id']}/logs?per_page=3&page=2", headers=auth_headers).get_json()
-    assert page["total"] == 7 and [l["value"] for l in page["items"]] == [4, 3, 2]
-    ranged = client.get(f"/api/trackers/{tracker['id']}/logs?from=2026-01-03&to=2026-01-04", headers=auth_headers).get_json()
-    assert [l["value"] for l in ranged["items"]] == [4, 3]
+    assert page["total"] == 7 and [entry["value"] for entry in page["items"]] == [4, 3, 2]
+    ranged = client.get(
+        f"/api/trackers/{tracker['id']}/logs?from=2026-01-03&to=2026-01-04", headers=auth_headers
+    ).get_json()
+    assert [entry["value"] for entry in ranged["items"]] == [4, 3]
     assert client.get(f"/api/trackers/{tracker['id']}/logs?from=soon", headers=auth_headers).status_code == 400
     assert client.get(f"/api/trackers/{tracker['id']}/logs?per_page=0", headers=auth_headers).status_code == 400
 
 
 # ---------------------------------------------------------------- type changes
+
 
 def test_type_change_converts_every_log_when_all_fit(client, auth_headers):
     tracker = create(client, auth_headers, name="Done", type="boolean", settings={})
@@ -229,7 +243,10 @@ def test_type_change_converts_every_log_when_all_fit(client, auth_headers):
     add_log(client, auth_headers, tracker["id"], False)
     response = client.patch(f"/api/trackers/{tracker['id']}", json={"type": "numeric"}, headers=auth_headers)
     assert response.status_code == 200 and response.get_json()["tracker"]["type"] == "numeric"
-    values = sorted(l["value"] for l in client.get(f"/api/trackers/{tracker['id']}/logs", headers=auth_headers).get_json()["items"])
+    values = sorted(
+        entry["value"]
+        for entry in client.get(f"/api/trackers/{tracker['id']}/logs", headers=auth_headers).get_json()["items"]
+    )
     assert values == [0, 1]
 
 
@@ -237,14 +254,19 @@ def test_type_change_to_text_keeps_durations_readable(client, auth_headers):
     tracker = create(client, auth_headers, name="Sleep", type="duration", settings={})
     add_log(client, auth_headers, tracker["id"], "1h 29m")
     client.patch(f"/api/trackers/{tracker['id']}", json={"type": "text"}, headers=auth_headers)
-    assert client.get(f"/api/trackers/{tracker['id']}/logs", headers=auth_headers).get_json()["items"][0]["value"] == "5340"
+    assert (
+        client.get(f"/api/trackers/{tracker['id']}/logs", headers=auth_headers).get_json()["items"][0]["value"]
+        == "5340"
+    )
 
 
 def test_type_change_that_would_lose_logs_is_409_and_changes_nothing(client, auth_headers):
     tracker = create(client, auth_headers, name="Mood", type="text", settings={})
     add_log(client, auth_headers, tracker["id"], "4")
     add_log(client, auth_headers, tracker["id"], "grumpy")
-    response = client.patch(f"/api/trackers/{tracker['id']}", json={"type": "rating", "name": "Renamed"}, headers=auth_headers)
+    response = client.patch(
+        f"/api/trackers/{tracker['id']}", json={"type": "rating", "name": "Renamed"}, headers=auth_headers
+    )
     assert response.status_code == 409
     error = response.get_json()["error"]
     assert error["code"] == "conversion_refused" and "1 of 2 logs" in error["message"] and "grumpy" in error["message"]
@@ -268,6 +290,7 @@ def test_rename_to_a_taken_name_is_409(client, auth_headers):
 
 # ---------------------------------------------------------------- stats
 
+
 def test_stats_buckets_streaks_trend_in_the_users_timezone(client, auth_headers, user, db):
     user.timezone = "Europe/Helsinki"
     db.session.commit()
@@ -275,7 +298,9 @@ def test_stats_buckets_streaks_trend_in_the_users_timezone(client, auth_headers,
     # 23:30 UTC on Jan 1 is 01:30 on Jan 2 in Helsinki.
     for stamp, value in [("2026-01-01T10:00:00Z", 80), ("2026-01-01T23:30:00Z", 79), ("2026-01-03T10:00:00Z", 78)]:
         add_log(client, auth_headers, tracker["id"], value, timestamp=stamp)
-    stats = client.get(f"/api/trackers/{tracker['id']}/stats?from=2026-01-01&to=2026-01-03", headers=auth_headers).get_json()["stats"]
+    stats = client.get(
+        f"/api/trackers/{tracker['id']}/stats?from=2026-01-01&to=2026-01-03", headers=auth_headers
+    ).get_json()["stats"]
     assert [b["label"] for b in stats["buckets"]] == ["2026-01-01", "2026-01-02", "2026-01-03"]
     assert [b["count"] for b in stats["buckets"]] == [1, 1, 1]
     assert stats["count"] == 3 and stats["min"] == 78 and stats["max"] == 80 and stats["sum"] == 237
@@ -285,11 +310,17 @@ def test_stats_buckets_streaks_trend_in_the_users_timezone(client, auth_headers,
 
 
 def test_stats_distribution_for_choice(client, auth_headers):
-    tracker = create(client, auth_headers, name="Drink", type="choice", settings={"options": ["Tea", "Coffee", "Water"]})
+    tracker = create(
+        client, auth_headers, name="Drink", type="choice", settings={"options": ["Tea", "Coffee", "Water"]}
+    )
     for value in ("Tea", "Tea", "Coffee"):
         add_log(client, auth_headers, tracker["id"], value)
     stats = client.get(f"/api/trackers/{tracker['id']}/stats", headers=auth_headers).get_json()["stats"]
-    assert stats["distribution"] == [{"value": "Tea", "count": 2}, {"value": "Coffee", "count": 1}, {"value": "Water", "count": 0}]
+    assert stats["distribution"] == [
+        {"value": "Tea", "count": 2},
+        {"value": "Coffee", "count": 1},
+        {"value": "Water", "count": 0},
+    ]
     assert stats["trend"] is None and stats["min"] is None
 
 
@@ -301,8 +332,10 @@ def test_stats_cache_is_invalidated_by_a_log_write(client, auth_headers):
     assert client.get(url, headers=auth_headers).get_json()["stats"]["count"] == 1
 
 
-@pytest.mark.parametrize("query", ["bucket=year", "from=tomorrow", "from=2026-02-01&to=2026-01-01",
-                                   "from=2000-01-01&to=2026-01-01&bucket=day"])
+@pytest.mark.parametrize(
+    "query",
+    ["bucket=year", "from=tomorrow", "from=2026-02-01&to=2026-01-01", "from=2000-01-01&to=2026-01-01&bucket=day"],
+)
 def test_bad_stats_query_is_400(client, auth_headers, query):
     tracker = create(client, auth_headers)
     assert client.get(f"/api/trackers/{tracker['id']}/stats?{query}", headers=auth_headers).status_code == 400
@@ -310,17 +343,22 @@ def test_bad_stats_query_is_400(client, auth_headers, query):
 
 # ---------------------------------------------------------------- CSV import
 
+
 def upload(client, headers, text: str, name: str = "logs.csv"):
-    return client.post("/api/trackers/import", data={"file": (io.BytesIO(text.encode()), name)},
-                       headers=headers, content_type="multipart/form-data")
+    return client.post(
+        "/api/trackers/import",
+        data={"file": (io.BytesIO(text.encode()), name)},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
 
 
 def test_import_adds_every_row(client, auth_headers):
     create(client, auth_headers)
     create(client, auth_headers, name="Sleep", type="duration", settings={})
-    csv_text = ("tracker,timestamp,value,note\n"
-                "Weight,2026-01-01T07:00:00Z,80.5,\n"
-                "Sleep,2026-01-01T07:00:00Z,7h 30m,good\n")
+    csv_text = (
+        "tracker,timestamp,value,note\nWeight,2026-01-01T07:00:00Z,80.5,\nSleep,2026-01-01T07:00:00Z,7h 30m,good\n"
+    )
     response = upload(client, auth_headers, csv_text)
     assert response.status_code == 201
     assert response.get_json() == {"imported": 2, "skipped_duplicates": 0, "trackers": {"Weight": 1, "Sleep": 1}}
@@ -330,11 +368,13 @@ def test_import_with_a_bad_row_imports_nothing_and_names_each_row(client, auth_h
     from trackbase.models import TrackerLog
 
     create(client, auth_headers)
-    csv_text = ("tracker,timestamp,value\n"
-                "Weight,2026-01-01T07:00:00Z,80\n"
-                "Weight,2026-01-02T07:00:00Z,heavy\n"
-                "Nope,2026-01-03T07:00:00Z,1\n"
-                "Weight,someday,1\n")
+    csv_text = (
+        "tracker,timestamp,value\n"
+        "Weight,2026-01-01T07:00:00Z,80\n"
+        "Weight,2026-01-02T07:00:00Z,heavy\n"
+        "Nope,2026-01-03T07:00:00Z,1\n"
+        "Weight,someday,1\n"
+    )
     response = upload(client, auth_headers, csv_text)
     assert response.status_code == 422
     fields = response.get_json()["error"]["fields"]
@@ -370,16 +410,30 @@ def test_another_users_tracker_names_are_not_importable(client, auth_headers, ma
 
 # ---------------------------------------------------------------- preferences, reports input
 
+
 def test_preferences_default_on_and_can_be_turned_off(client, auth_headers):
     assert client.get("/api/tracking/preferences", headers=auth_headers).get_json()["preferences"] == {
-        "reminder_emails": True, "monthly_reports": True}
+        "reminder_emails": True,
+        "monthly_reports": True,
+    }
     body = client.patch("/api/tracking/preferences", json={"monthly_reports": False}, headers=auth_headers).get_json()
     assert body["preferences"] == {"reminder_emails": True, "monthly_reports": False}
-    assert client.patch("/api/tracking/preferences", json={"monthly_reports": "no"}, headers=auth_headers).status_code == 400
+    assert (
+        client.patch("/api/tracking/preferences", json={"monthly_reports": "no"}, headers=auth_headers).status_code
+        == 400
+    )
 
 
-@pytest.mark.parametrize("body", [{}, {"period": "forever"}, {"period": "custom"}, {"period": "last_month", "format": "pdf"},
-                                  {"period": "custom", "from": "2026-02-01", "to": "2026-01-01"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"period": "forever"},
+        {"period": "custom"},
+        {"period": "last_month", "format": "pdf"},
+        {"period": "custom", "from": "2026-02-01", "to": "2026-01-01"},
+    ],
+)
 def test_bad_report_request_is_400(client, auth_headers, body):
     assert client.post("/api/reports", json=body, headers=auth_headers).status_code == 400
 
@@ -398,13 +452,16 @@ def test_export_download_of_someone_elses_job_is_404(client, auth_headers):
     assert client.get("/api/trackers/exports/12345?signature=forged").status_code == 404
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"name": "bad \ud800 text", "type": "text"}, "name"),
-    ({"name": "x", "type": "text", "description": "nul \x00"}, "description"),
-    ({"name": "x", "type": "numeric", "product_id": -34359738369}, "product_id"),
-    ({"name": "x", "type": "numeric", "product_id": 2**40}, "product_id"),
-    ({"name": "x", "type": "choice", "settings": {"options": ["a\ud800", "b"]}}, "settings"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"name": "bad \ud800 text", "type": "text"}, "name"),
+        ({"name": "x", "type": "text", "description": "nul \x00"}, "description"),
+        ({"name": "x", "type": "numeric", "product_id": -34359738369}, "product_id"),
+        ({"name": "x", "type": "numeric", "product_id": 2**40}, "product_id"),
+        ({"name": "x", "type": "choice", "settings": {"options": ["a\ud800", "b"]}}, "settings"),
+    ],
+)
 def test_text_the_database_cannot_store_and_out_of_range_ids_are_400(client, auth_headers, body, field):
     response = client.post("/api/trackers", json=body, headers=auth_headers)
     assert response.status_code == 400 and field in response.get_json()["error"]["fields"]
@@ -412,7 +469,9 @@ def test_text_the_database_cannot_store_and_out_of_range_ids_are_400(client, aut
 
 @pytest.mark.parametrize("value", ["\ud800", "a\x00b", 10**400])
 def test_unstorable_log_values_are_400(client, auth_headers, value):
-    tracker = create(client, auth_headers, name="Any", type="text" if isinstance(value, str) else "numeric", settings={})
+    tracker = create(
+        client, auth_headers, name="Any", type="text" if isinstance(value, str) else "numeric", settings={}
+    )
     response = add_log(client, auth_headers, tracker["id"], value)
     assert response.status_code == 400
 
@@ -425,8 +484,7 @@ def test_import_row_with_a_nul_note_is_reported(client, auth_headers):
 
 def test_import_restores_text_that_export_escaped(client, auth_headers):
     client.post("/api/trackers", json={"name": "Journal", "type": "text", "frequency": "daily"}, headers=auth_headers)
-    response = upload(client, auth_headers,
-                      "tracker,timestamp,value,note\nJournal,2026-01-02T03:04:00Z,'=1+1,'@home\n")
+    response = upload(client, auth_headers, "tracker,timestamp,value,note\nJournal,2026-01-02T03:04:00Z,'=1+1,'@home\n")
     assert response.status_code in (200, 201), response.json
     tracker_id = client.get("/api/trackers", headers=auth_headers).json["items"][0]["id"]
     log = client.get(f"/api/trackers/{tracker_id}/logs", headers=auth_headers).json["items"][0]

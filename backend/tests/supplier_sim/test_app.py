@@ -55,7 +55,9 @@ def test_availability_covers_the_manufacturer_with_upper_case_ids(sim_server, ht
     assert body["code"] == 200
     ids = {entry["id"] for entry in body["response"]}
     assert all(i == i.upper() for i in ids)
-    expected = {p["id"].upper() for items in sim.snapshot().products.values() for p in items if p["manufacturer"] == "ippal"}
+    expected = {
+        p["id"].upper() for items in sim.snapshot().products.values() for p in items if p["manufacturer"] == "ippal"
+    }
     assert expected <= ids
     assert all(_instock_value(entry["DATAPAYLOAD"]) for entry in body["response"])
 
@@ -108,12 +110,14 @@ def test_empty_list_alias_in_sim_mode_header(sim_server, http):
 
 def test_failure_draws_replay_for_the_same_seed_and_request_sequence():
     def outcomes() -> list[tuple[int, bytes]]:
-        with serve(products_per_category=50, epoch=0, seed=11, empty_rate=0.4, error_rate=0.2) as (url, _):
-            with requests.Session() as session:
-                return [
-                    (r.status_code, r.content[:40])
-                    for r in (session.get(f"{url}/v2/availability/ippal") for _ in range(30))
-                ]
+        with (
+            serve(products_per_category=50, epoch=0, seed=11, empty_rate=0.4, error_rate=0.2) as (url, _),
+            requests.Session() as session,
+        ):
+            return [
+                (r.status_code, r.content[:40])
+                for r in (session.get(f"{url}/v2/availability/ippal") for _ in range(30))
+            ]
 
     first, second = outcomes(), outcomes()
     assert first == second
@@ -222,9 +226,11 @@ def test_delay_header_adds_seconds(sim_server, http, fake_sleep):
 
 
 def test_a_slow_response_trips_a_client_read_timeout():
-    with serve(products_per_category=20, epoch=0, slow_seconds=3.0) as (url, _):
-        with pytest.raises(requests.exceptions.ReadTimeout):
-            requests.get(f"{url}/v2/products/gloves", headers={"x-sim-mode": "slow"}, timeout=(2, 0.3))
+    with (
+        serve(products_per_category=20, epoch=0, slow_seconds=3.0) as (url, _),
+        pytest.raises(requests.exceptions.ReadTimeout),
+    ):
+        requests.get(f"{url}/v2/products/gloves", headers={"x-sim-mode": "slow"}, timeout=(2, 0.3))
 
 
 def test_requests_are_served_concurrently(sim_server, fake_sleep):

@@ -60,7 +60,11 @@ def test_realistic_preset_fills_only_flags_not_given():
 
 @pytest.mark.parametrize(
     ("argv", "message"),
-    [(["--empty-rate", "3"], "empty_rate"), (["--force", "products/gloves"], "PATH=MODES"), (["--force", "x=503"], "force")],
+    [
+        (["--empty-rate", "3"], "empty_rate"),
+        (["--force", "products/gloves"], "PATH=MODES"),
+        (["--force", "x=503"], "force"),
+    ],
 )
 def test_invalid_flag_value_exits_with_status_2(capsys, argv, message):
     assert main(argv) == 2

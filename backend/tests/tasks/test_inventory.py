@@ -1,9 +1,9 @@
 """Inventory tasks on a real Celery worker: the scheduled poll and the first poll at worker start."""
+
 from __future__ import annotations
 
-import time
-
 import importlib.util
+import time
 from pathlib import Path
 
 from sqlalchemy import func, select

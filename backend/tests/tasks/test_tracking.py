@@ -1,21 +1,11 @@
 """Tracking jobs on a real worker: CSV export (emailed, downloadable), the CSV round trip, reports."""
+
 from __future__ import annotations
 
 import csv
 import io
-import time
 
-from tests.conftest import headers_for
-from tests.support import body_text
-
-
-def wait_job(client, headers, job_id, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        job = client.get(f"/api/jobs/{job_id}", headers=headers).get_json()["job"]
-        if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
-            return job
-        time.sleep(0.05)
+from tests.support import body_text, headers_for, wait_job
 
 
 def seed(client, headers):
@@ -27,14 +17,23 @@ def seed(client, headers):
         {"name": "Meditated", "type": "boolean"},
         {"name": "Journal", "type": "text"},
     ]
-    values = {"Weight": 71.25, "Sleep": "7h 5m", "Mood": 4, "Drink": "Coffee, black", "Meditated": False,
-              "Journal": 'He said "fine", then\nleft'}
+    values = {
+        "Weight": 71.25,
+        "Sleep": "7h 5m",
+        "Mood": 4,
+        "Drink": "Coffee, black",
+        "Meditated": False,
+        "Journal": 'He said "fine", then\nleft',
+    }
     ids = {}
     for body in trackers:
         ids[body["name"]] = client.post("/api/trackers", json=body, headers=headers).get_json()["tracker"]["id"]
         for day in (1, 2):
-            response = client.post(f"/api/trackers/{ids[body['name']]}/logs", headers=headers, json={
-                "value": values[body["name"]], "timestamp": f"2026-01-0{day}T08:30:00Z", "note": f"n{day}, ok"})
+            response = client.post(
+                f"/api/trackers/{ids[body['name']]}/logs",
+                headers=headers,
+                json={"value": values[body["name"]], "timestamp": f"2026-01-0{day}T08:30:00Z", "note": f"n{day}, ok"},
+            )
             assert response.status_code == 201
     return ids
 
@@ -47,7 +46,9 @@ def all_logs(client, headers, ids):
     return out
 
 
-def test_export_job_emails_the_csv_and_serves_it_to_the_owner_only(client, auth_headers, user, make_user, smtp, celery_worker):
+def test_export_job_emails_the_csv_and_serves_it_to_the_owner_only(
+    client, auth_headers, user, make_user, smtp, celery_worker
+):
     ids = seed(client, auth_headers)
     response = client.post("/api/trackers/export", headers=auth_headers)
     assert response.status_code == 202
@@ -71,30 +72,40 @@ def test_export_job_emails_the_csv_and_serves_it_to_the_owner_only(client, auth_
 def test_csv_round_trip_restores_every_log(client, auth_headers, celery_worker):
     ids = seed(client, auth_headers)
     before = all_logs(client, auth_headers, ids)
-    job = wait_job(client, auth_headers, client.post("/api/trackers/export", json={}, headers=auth_headers).get_json()["job"]["id"])
+    job = wait_job(
+        client, auth_headers, client.post("/api/trackers/export", json={}, headers=auth_headers).get_json()["job"]["id"]
+    )
     exported = client.get(job["result"]["download_url"]).data
     for tracker_id in ids.values():
         for log in client.get(f"/api/trackers/{tracker_id}/logs", headers=auth_headers).get_json()["items"]:
             client.delete(f"/api/trackers/{tracker_id}/logs/{log['id']}", headers=auth_headers)
     assert all_logs(client, auth_headers, ids) == set()
-    response = client.post("/api/trackers/import", data={"file": (io.BytesIO(exported), "export.csv")},
-                           headers=auth_headers, content_type="multipart/form-data")
+    response = client.post(
+        "/api/trackers/import",
+        data={"file": (io.BytesIO(exported), "export.csv")},
+        headers=auth_headers,
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 201 and response.get_json()["imported"] == 12
     assert all_logs(client, auth_headers, ids) == before
 
 
 def test_export_of_selected_trackers_and_range(client, auth_headers, celery_worker):
     ids = seed(client, auth_headers)
-    response = client.post("/api/trackers/export", headers=auth_headers, json={
-        "tracker_ids": [ids["Weight"]], "from": "2026-01-02T00:00:00Z", "to": "2026-01-03T00:00:00Z"})
+    response = client.post(
+        "/api/trackers/export",
+        headers=auth_headers,
+        json={"tracker_ids": [ids["Weight"]], "from": "2026-01-02T00:00:00Z", "to": "2026-01-03T00:00:00Z"},
+    )
     job = wait_job(client, auth_headers, response.get_json()["job"]["id"])
     assert job["result"]["rows"] == 1
 
 
 def test_report_on_request_is_a_job_that_emails_html_and_csv(client, auth_headers, user, smtp, celery_worker):
     seed(client, auth_headers)
-    response = client.post("/api/reports", json={"period": "custom", "from": "2026-01-01", "to": "2026-01-31"},
-                           headers=auth_headers)
+    response = client.post(
+        "/api/reports", json={"period": "custom", "from": "2026-01-01", "to": "2026-01-31"}, headers=auth_headers
+    )
     assert response.status_code == 202
     job = wait_job(client, auth_headers, response.get_json()["job"]["id"])
     assert job["status"] == "succeeded", job

@@ -1,4 +1,5 @@
 """The one route table: every HTTP endpoint of the API is listed here."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -67,14 +68,17 @@ def init_api(app: Flask) -> None:
     api.add_resource(InventoryStatusResource, "/inventory/status", endpoint="inventory_status")
     api.add_resource(InventoryRefreshResource, "/inventory/refresh", endpoint="inventory_refresh")
     api.add_resource(InventoryCategoryResource, "/inventory/<string:category>", endpoint="inventory_category")
-    api.add_resource(ProductAvailabilityResource, "/products/<int:product_id>/availability",
-                     endpoint="product_availability")
+    api.add_resource(
+        ProductAvailabilityResource, "/products/<int:product_id>/availability", endpoint="product_availability"
+    )
 
     # tracking
     api.add_resource(TrackerListResource, "/trackers", endpoint="trackers")
     api.add_resource(TrackerImportResource, "/trackers/import", endpoint="tracker_import")
     api.add_resource(TrackerExportResource, "/trackers/export", endpoint="tracker_export")
-    api.add_resource(TrackerExportDownloadResource, "/trackers/exports/<int:job_id>", endpoint="tracker_export_download")
+    api.add_resource(
+        TrackerExportDownloadResource, "/trackers/exports/<int:job_id>", endpoint="tracker_export_download"
+    )
     api.add_resource(TrackerQuickLogResource, "/trackers/quick-log", endpoint="tracker_quick_log")
     api.add_resource(TrackerResource, "/trackers/<int:tracker_id>", endpoint="tracker")
     api.add_resource(TrackerLogListResource, "/trackers/<int:tracker_id>/logs", endpoint="tracker_logs")

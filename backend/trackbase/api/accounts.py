@@ -1,12 +1,12 @@
 """Account resources: registration, the profile, invitations and user administration."""
+
 from __future__ import annotations
 
 from flask_restful import Resource
 from flask_security import current_user
 
 from ..services import accounts
-from .common import AdminResource, AuthResource, load_json, paginate
-from .errors import not_found
+from .common import AdminResource, AuthResource, dump_page, load_json, page_params
 from .schemas.accounts import (
     InvitationCreateSchema,
     InvitationSchema,
@@ -45,7 +45,7 @@ class MeResource(AuthResource):
 class InvitationListResource(AdminResource):
     def get(self):
         """All invitations, newest first."""
-        return paginate(accounts.invitations_query(), InvitationSchema())
+        return dump_page(accounts.list_invitations(*page_params()), InvitationSchema())
 
     def post(self):
         """Create and email a single-use invitation."""
@@ -64,15 +64,13 @@ class InvitationResource(AdminResource):
 class UserListResource(AdminResource):
     def get(self):
         """Every user of the workspace."""
-        return paginate(accounts.users_query(), UserSchema())
+        return dump_page(accounts.list_users(*page_params()), UserSchema())
 
 
 class UserResource(AdminResource):
     def get(self, user_id: int):
         """One user."""
         user = accounts.get_user(user_id)
-        if user is None:
-            raise not_found("User")
         return {"user": UserSchema().dump(user)}
 
     def patch(self, user_id: int):

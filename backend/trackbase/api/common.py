@@ -1,13 +1,13 @@
-"""Shared pieces of the resources: input parsing, pagination, auth base classes."""
+"""Shared pieces of the resources: input parsing, paging parameters and the list envelope, auth base classes."""
+
 from __future__ import annotations
 
 from flask import request
 from flask_restful import Resource
 from flask_security import auth_required, roles_required
 from marshmallow import Schema, ValidationError
-from sqlalchemy import func, select
 
-from ..extensions import db
+from ..services.sql import Page
 from .errors import ApiError, validation_error
 
 MAX_PER_PAGE = 200
@@ -85,13 +85,14 @@ def page_params() -> tuple[int, int]:
     return values["page"], values["per_page"]
 
 
-def paginate(stmt, schema: Schema, page: int | None = None, per_page: int | None = None) -> dict:
-    """Run a select with LIMIT/OFFSET and a count; return the list envelope."""
-    if page is None or per_page is None:
-        page, per_page = page_params()
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": schema.dump(rows, many=True), "page": page, "per_page": per_page, "total": total}
+def dump_page(page: Page, schema: Schema) -> dict:
+    """The list envelope of a services Page: its items dumped by `schema`."""
+    return {
+        "items": schema.dump(page.items, many=True),
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+    }
 
 
 class AuthResource(Resource):

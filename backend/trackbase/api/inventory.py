@@ -3,6 +3,7 @@
 Reads are cached in Redis under a version token that each poll bumps when it changes data,
 and answer with an ETag so clients revalidate with If-None-Match (304, no body).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,13 +13,13 @@ from flask import Response, request
 from flask_security import current_user
 
 from .. import cache as cache_helpers
-from ..extensions import db
-from ..services import inventory
-from ..tasks.inventory import poll_inventory
-from .common import AdminResource, AuthResource, load_args
-from .errors import conflict, not_found
+from ..services import inventory, products
+from .common import AdminResource, AuthResource, dump_page, load_args
 from .schemas.inventory import (
-    AvailabilityChangeSchema, InventoryListArgsSchema, InventoryProductSchema, InventoryStatusSchema,
+    AvailabilityChangeSchema,
+    InventoryListArgsSchema,
+    InventoryProductSchema,
+    InventoryStatusSchema,
     PageArgsSchema,
 )
 from .schemas.jobs import JobSchema
@@ -48,36 +49,30 @@ def cached_json(key: str, versions: tuple[str, ...], build, timeout: int) -> Res
     return response
 
 
-def _page(stmt, schema, page: int, per_page: int) -> dict:
-    from sqlalchemy import func, select
-
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": schema.dump(rows, many=True), "page": page, "per_page": per_page, "total": total}
-
-
 class InventoryStatusResource(AuthResource):
     def get(self):
         """Last poll, last success, next poll, staleness and counts per category and availability."""
-        return cached_json(cache_helpers.INVENTORY_STATUS_KEY, DATA_AND_STATUS,
-                           lambda: InventoryStatusSchema().dump(inventory.inventory_status()),
-                           STATUS_CACHE_SECONDS)
+        return cached_json(
+            cache_helpers.INVENTORY_STATUS_KEY,
+            DATA_AND_STATUS,
+            lambda: InventoryStatusSchema().dump(inventory.inventory_status()),
+            STATUS_CACHE_SECONDS,
+        )
 
 
 class InventoryCategoryResource(AuthResource):
     def get(self, category: str):
         """One category's current supplier products, filtered, sorted and paginated."""
-        if category not in inventory.categories():
-            raise not_found("Category")
+        inventory.require_category(category)
         args = load_args(InventoryListArgsSchema())
         key = cache_helpers.inventory_key("list", category, sorted((k, str(v)) for k, v in args.items()))
 
         def build():
             filters = {k: args.get(k) for k in ("availability", "manufacturer", "color", "q")}
-            stmt = inventory.inventory_query(category, sort=args["sort"], **filters)
-            body = _page(stmt, InventoryProductSchema(), args["page"], args["per_page"])
+            page = products.list_category(category, args["page"], args["per_page"], sort=args["sort"], **filters)
+            body = dump_page(page, InventoryProductSchema())
             body["category"] = category
-            body["manufacturers"] = inventory.manufacturers_in(category)
+            body["manufacturers"] = products.manufacturers_in(category)
             return body
 
         return cached_json(key, DATA, build, LIST_CACHE_SECONDS)
@@ -90,11 +85,8 @@ class ProductAvailabilityResource(AuthResource):
         key = cache_helpers.inventory_key("history", product_id, args["page"], args["per_page"])
 
         def build():
-            product = inventory.get_product(product_id)
-            if product is None:
-                raise not_found("Product")
-            body = _page(inventory.availability_history_query(product_id), AvailabilityChangeSchema(),
-                         args["page"], args["per_page"])
+            product, page = products.availability_history(product_id, args["page"], args["per_page"])
+            body = dump_page(page, AvailabilityChangeSchema())
             body["product"] = InventoryProductSchema().dump(product)
             return body
 
@@ -104,7 +96,5 @@ class ProductAvailabilityResource(AuthResource):
 class InventoryRefreshResource(AdminResource):
     def post(self):
         """Start a poll now as a job (202); 409 when a poll is already running or queued."""
-        job = inventory.request_refresh(current_user.id, poll_inventory)
-        if job is None:
-            raise conflict("A supplier poll is already running or queued; its result appears when it finishes.")
+        job = inventory.request_refresh(current_user.id)
         return {"job": JobSchema().dump(job)}, 202

@@ -1,4 +1,5 @@
 """Operational resources: health, public config, the OpenAPI document."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Tracking resources: trackers, logs, stats, CSV import/export, reports and the emailed links."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -6,23 +7,39 @@ from datetime import date, datetime, timedelta
 from flask import Response, request
 from flask_restful import Resource
 from flask_security import current_user
+from werkzeug.wsgi import wrap_file
 
-from ..services import reminders, reports, tracking
-from ..services.periods import UTC, zone
-from .common import AuthResource, load_args, load_json, page_params, paginate
+from .. import cache as cache_helpers
+from ..services import tracking
+from ..services.tracking import UTC, zone
+from .common import AuthResource, dump_page, load_args, load_json, page_params
 from .errors import ApiError, validation_error
 from .schemas.jobs import JobSchema
 from .schemas.tracking import (
-    DashboardArgsSchema, ExportCreateSchema, LogCreateSchema, LogSchema, LogUpdateSchema, PreferencesSchema,
-    PreferencesUpdateSchema, QuickLogSchema, RangeArgsSchema, ReportCreateSchema, StatsArgsSchema, StatsSchema,
-    TokenSchema, TrackerCreateSchema, TrackerSchema, TrackerUpdateSchema, UnsubscribeSchema,
+    DashboardArgsSchema,
+    ExportCreateSchema,
+    LogCreateSchema,
+    LogSchema,
+    LogUpdateSchema,
+    PreferencesSchema,
+    PreferencesUpdateSchema,
+    QuickLogSchema,
+    RangeArgsSchema,
+    ReportCreateSchema,
+    StatsArgsSchema,
+    StatsSchema,
+    TokenSchema,
+    TrackerCreateSchema,
+    TrackerSchema,
+    TrackerUpdateSchema,
+    UnsubscribeSchema,
 )
 
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _tracker_body(tracker) -> dict:
-    return {"tracker": TrackerSchema().dump(tracking.with_summary(tracker, current_user))}
+    return {"tracker": TrackerSchema().dump(tracking.tracker_summary(current_user, tracker))}
 
 
 def _log_body(tracker, entry) -> dict:
@@ -52,8 +69,14 @@ class TrackerListResource(AuthResource):
         """The dashboard: the user's trackers with last value, due state and sparkline (cached per user)."""
         args = load_args(DashboardArgsSchema())
         page, per_page = page_params()
-        return tracking.dashboard(current_user, args["archived"], page, per_page,
-                                  lambda items: TrackerSchema(many=True).dump(items))
+        user = current_user._get_current_object()
+        key = cache_helpers.tracking_key(user.id, "dashboard", user.timezone, args["archived"], page, per_page)
+
+        def build():
+            board = tracking.dashboard(user, args["archived"], page, per_page)
+            return dump_page(board.page, TrackerSchema()), board.fresh_seconds
+
+        return cache_helpers.cached(key, cache_helpers.tracking_versions(user.id), build)
 
     def post(self):
         """Create a tracker (409 when the name is taken)."""
@@ -80,11 +103,12 @@ class TrackerResource(AuthResource):
 class TrackerLogListResource(AuthResource):
     def get(self, tracker_id: int):
         """The tracker's logs, newest first, optionally from/to."""
-        tracker = tracking.get_tracker(current_user.id, tracker_id)
+        tracking.get_tracker(current_user.id, tracker_id)  # 404 before 400s about the query
         args = load_args(RangeArgsSchema())
         tz = current_user.timezone
-        stmt = tracking.logs_query(tracker, parse_bound(args["from_"], "from", tz), parse_bound(args["to"], "to", tz, end=True))
-        return paginate(stmt, LogSchema(tracker.type))
+        start, end = parse_bound(args["from_"], "from", tz), parse_bound(args["to"], "to", tz, end=True)
+        tracker, page = tracking.list_logs(current_user, tracker_id, start, end, *page_params())
+        return dump_page(page, LogSchema(tracker.type))
 
     def post(self, tracker_id: int):
         """Add a log; the value must fit the tracker's type (durations as "1h 29m" or seconds)."""
@@ -117,8 +141,14 @@ class TrackerStatsResource(AuthResource):
         tz = current_user.timezone
         start = parse_bound(args["from_"], "from", tz)
         end = parse_bound(args["to"], "to", tz, end=True)
-        body = tracking.stats(current_user, tracker_id, start, end, args["bucket"])
-        return {"stats": StatsSchema().dump(body)}
+        user = current_user._get_current_object()
+        key = cache_helpers.tracking_key(user.id, "stats", user.timezone, tracker_id, start, end, args["bucket"])
+
+        def build():
+            result = tracking.tracker_stats(user, tracker_id, start, end, args["bucket"])
+            return {"stats": StatsSchema().dump(result.body)}, result.fresh_seconds
+
+        return cache_helpers.cached(key, cache_helpers.tracking_versions(user.id), build)
 
 
 class TrackerImportResource(AuthResource):
@@ -139,7 +169,9 @@ class TrackerExportResource(AuthResource):
     def post(self):
         """Start a CSV export job (emailed, and downloadable from the job's result.download_url)."""
         data = load_json(ExportCreateSchema()) if request.get_data() else {"tracker_ids": [], "from_": None, "to": None}
-        job = tracking.start_export(current_user, {"tracker_ids": data["tracker_ids"], "from": data["from_"], "to": data["to"]})
+        job = tracking.start_export(
+            current_user, {"tracker_ids": data["tracker_ids"], "from": data["from_"], "to": data["to"]}
+        )
         return {"job": JobSchema().dump(job)}, 202
 
 
@@ -150,17 +182,25 @@ class TrackerExportDownloadResource(Resource):
         if user_id is None and request.headers.get("Authentication-Token"):
             raise ApiError(401, "unauthorized", "Your session has ended; sign in again.")
         export = tracking.export_for_download(job_id, user_id, request.args.get("signature"))
-        return Response(export.content, mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="{export.filename}"', "Cache-Control": "private, no-store",
-        })
+        return Response(
+            wrap_file(request.environ, export.stream),
+            mimetype="text/csv",
+            direct_passthrough=True,
+            headers={
+                "Content-Disposition": f'attachment; filename="{export.filename}"',
+                "Content-Length": str(export.size),
+                "Cache-Control": "private, no-store",
+            },
+        )
 
 
 class ReportResource(AuthResource):
     def post(self):
         """Start a report job for a period; the report is emailed (HTML with charts, logs as CSV)."""
         data = load_json(ReportCreateSchema())
-        job = reports.start_report(current_user, {"period": data["period"], "format": data["format"],
-                                                  "from": data["from_"], "to": data["to"]})
+        job = tracking.start_report(
+            current_user, {"period": data["period"], "format": data["format"], "from": data["from_"], "to": data["to"]}
+        )
         return {"job": JobSchema().dump(job)}, 202
 
 
@@ -168,32 +208,32 @@ class TrackerQuickLogResource(Resource):
     def get(self):
         """What a one-click link from a reminder would log (changes nothing)."""
         token = request.args.get("token", "")
-        return {"quick_log": QuickLogSchema().dump(reminders.quick_log_preview(token))}
+        return {"quick_log": QuickLogSchema().dump(tracking.quick_log_preview(token))}
 
     def post(self):
         """Log the link's yes/no once for its period (no sign-in: the signed token is the permission)."""
         data = load_json(TokenSchema())
-        preview, created = reminders.quick_log(data["token"])
+        preview, created = tracking.quick_log(data["token"])
         return {"quick_log": QuickLogSchema().dump(preview)}, (201 if created else 200)
 
 
 class TrackingUnsubscribeResource(Resource):
     def get(self):
         """Which email an unsubscribe link turns off (changes nothing)."""
-        return {"unsubscribe": UnsubscribeSchema().dump(reminders.unsubscribe_preview(request.args.get("token", "")))}
+        return {"unsubscribe": UnsubscribeSchema().dump(tracking.unsubscribe_preview(request.args.get("token", "")))}
 
     def post(self):
         """Turn off reminder emails or monthly reports for the link's user."""
         data = load_json(TokenSchema())
-        return {"unsubscribe": UnsubscribeSchema().dump(reminders.unsubscribe(data["token"]))}
+        return {"unsubscribe": UnsubscribeSchema().dump(tracking.unsubscribe(data["token"]))}
 
 
 class TrackingPreferencesResource(AuthResource):
     def get(self):
         """The user's tracking email preferences."""
-        return {"preferences": PreferencesSchema().dump(reminders.get_preferences(current_user.id))}
+        return {"preferences": PreferencesSchema().dump(tracking.get_preferences(current_user.id))}
 
     def patch(self):
         """Turn reminder emails or monthly reports on or off."""
         changes = load_json(PreferencesUpdateSchema(), partial=True)
-        return {"preferences": PreferencesSchema().dump(reminders.set_preferences(current_user.id, changes))}
+        return {"preferences": PreferencesSchema().dump(tracking.set_preferences(current_user.id, changes))}

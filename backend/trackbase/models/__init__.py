@@ -1,19 +1,45 @@
 """All models, one module per area."""
+
 from .accounts import ROLE_NAMES, Invitation, Role, User, roles_users
 from .base import UTCDateTime, utcnow
 from .catalog import AVAILABILITIES, PRODUCT_SOURCES, Product
 from .inventory import POLL_STATUSES, SOURCE_KINDS, AvailabilityHistory, InventoryPollRun, InventorySource
 from .jobs import JOB_STATUSES, Job
 from .tracking import (
-    TRACKER_FREQUENCIES, TRACKER_TYPES, ReminderClaim, ReportClaim, Tracker, TrackerExport, TrackerLog,
+    TRACKER_FREQUENCIES,
+    TRACKER_TYPES,
+    ReminderClaim,
+    ReportClaim,
+    Tracker,
+    TrackerExport,
+    TrackerLog,
     TrackingPreference,
 )
 
 __all__ = [
-    "ROLE_NAMES", "Invitation", "Role", "User", "roles_users",
-    "UTCDateTime", "utcnow", "JOB_STATUSES", "Job",
-    "AVAILABILITIES", "PRODUCT_SOURCES", "Product",
-    "POLL_STATUSES", "SOURCE_KINDS", "AvailabilityHistory", "InventoryPollRun", "InventorySource",
-    "TRACKER_FREQUENCIES", "TRACKER_TYPES", "ReminderClaim", "ReportClaim", "Tracker", "TrackerExport",
-    "TrackerLog", "TrackingPreference",
+    "ROLE_NAMES",
+    "Invitation",
+    "Role",
+    "User",
+    "roles_users",
+    "UTCDateTime",
+    "utcnow",
+    "JOB_STATUSES",
+    "Job",
+    "AVAILABILITIES",
+    "PRODUCT_SOURCES",
+    "Product",
+    "POLL_STATUSES",
+    "SOURCE_KINDS",
+    "AvailabilityHistory",
+    "InventoryPollRun",
+    "InventorySource",
+    "TRACKER_FREQUENCIES",
+    "TRACKER_TYPES",
+    "ReminderClaim",
+    "ReportClaim",
+    "Tracker",
+    "TrackerExport",
+    "TrackerLog",
+    "TrackingPreference",
 ]

@@ -1,4 +1,5 @@
 """Accounts: users, roles and invitations."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,7 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, one_of, utcnow
 
 ROLE_NAMES = ("admin", "member")
 
@@ -71,7 +72,7 @@ class User(db.Model, UserMixin):
 
 class Invitation(db.Model):
     __tablename__ = "invitations"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'member')", name="invitation_role"),)
+    __table_args__ = (one_of("role", ROLE_NAMES, name="invitation_role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)

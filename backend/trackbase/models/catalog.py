@@ -4,18 +4,27 @@ Money is stored as integer cents (``price_cents``): exact on SQLite and PostgreS
 cheap to compare during a poll. The API answers ``price`` as a number of currency units
 (``price_cents / 100``); the ``price`` property gives that value as a ``Decimal``.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, one_of, utcnow
 
 PRODUCT_SOURCES = ("supplier", "member")
 AVAILABILITIES = ("in_stock", "less_than_10", "out_of_stock", "unknown")
@@ -24,11 +33,8 @@ AVAILABILITIES = ("in_stock", "less_than_10", "out_of_stock", "unknown")
 class Product(db.Model):
     __tablename__ = "products"
     __table_args__ = (
-        CheckConstraint("source IN ('supplier', 'member')", name="product_source"),
-        CheckConstraint(
-            "availability IN ('in_stock', 'less_than_10', 'out_of_stock', 'unknown')",
-            name="product_availability",
-        ),
+        one_of("source", PRODUCT_SOURCES, name="product_source"),
+        one_of("availability", AVAILABILITIES, name="product_availability"),
         CheckConstraint("price_cents IS NULL OR price_cents >= 0", name="product_price"),
         # NULL external ids are distinct on both databases, so member products never collide.
         UniqueConstraint("source", "external_id", name="uq_products_source_external_id"),

@@ -1,13 +1,14 @@
 """Inventory: supplier poll runs, per-source fetch state and availability history."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, one_of, utcnow
 
 POLL_STATUSES = ("running", "ok", "partial", "failed")
 SOURCE_KINDS = ("category", "manufacturer")
@@ -18,7 +19,7 @@ class InventoryPollRun(db.Model):
 
     __tablename__ = "inventory_poll_runs"
     __table_args__ = (
-        CheckConstraint("status IN ('running', 'ok', 'partial', 'failed')", name="poll_status"),
+        one_of("status", POLL_STATUSES, name="poll_status"),
         Index("ix_inventory_poll_runs_status_finished", "status", "finished_at"),
     )
 
@@ -42,7 +43,7 @@ class InventorySource(db.Model):
 
     __tablename__ = "inventory_sources"
     __table_args__ = (
-        CheckConstraint("kind IN ('category', 'manufacturer')", name="inventory_source_kind"),
+        one_of("kind", SOURCE_KINDS, name="inventory_source_kind"),
         UniqueConstraint("kind", "name", name="uq_inventory_sources_kind_name"),
     )
 

@@ -1,4 +1,5 @@
 """Jobs: the visible record of every asynchronous action a user started."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,7 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, one_of, utcnow
 
 JOB_STATUSES = ("queued", "running", "succeeded", "failed")
 
@@ -15,7 +16,7 @@ JOB_STATUSES = ("queued", "running", "succeeded", "failed")
 class Job(db.Model):
     __tablename__ = "jobs"
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed')", name="job_status"),
+        one_of("status", JOB_STATUSES, name="job_status"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="job_progress"),
     )
 

@@ -1,29 +1,37 @@
 """Self-tracking: trackers, their logs, reminder and report claims, preferences and CSV exports."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, one_of, utcnow
 
 TRACKER_TYPES = ("numeric", "boolean", "choice", "rating", "duration", "text")
 TRACKER_FREQUENCIES = ("hourly", "daily", "weekly", "monthly")
+CLAIM_STATUSES = ("claimed", "sent", "skipped")
 
 
 class Tracker(db.Model):
     __tablename__ = "trackers"
     __table_args__ = (
         UniqueConstraint("user_id", "name", name="uq_trackers_user_id_name"),
-        CheckConstraint(
-            "type IN ('numeric', 'boolean', 'choice', 'rating', 'duration', 'text')", name="tracker_type"
-        ),
-        CheckConstraint("frequency IN ('hourly', 'daily', 'weekly', 'monthly')", name="tracker_frequency"),
+        one_of("type", TRACKER_TYPES, name="tracker_type"),
+        one_of("frequency", TRACKER_FREQUENCIES, name="tracker_frequency"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,7 +78,7 @@ class ReminderClaim(db.Model):
     __tablename__ = "reminder_claims"
     __table_args__ = (
         UniqueConstraint("tracker_id", "period_key", name="uq_reminder_claims_tracker_id_period_key"),
-        CheckConstraint("status IN ('claimed', 'sent', 'skipped')", name="reminder_claim_status"),
+        one_of("status", CLAIM_STATUSES, name="reminder_claim_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,7 +97,7 @@ class ReportClaim(db.Model):
     __tablename__ = "report_claims"
     __table_args__ = (
         UniqueConstraint("user_id", "month", name="uq_report_claims_user_id_month"),
-        CheckConstraint("status IN ('claimed', 'sent', 'skipped')", name="report_claim_status"),
+        one_of("status", CLAIM_STATUSES, name="report_claim_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,7 +120,7 @@ class TrackingPreference(db.Model):
 
 
 class TrackerExport(db.Model):
-    """The CSV a tracker export job produced, kept in the database so every API replica can serve it."""
+    """The CSV a tracker export job produced: the file is in storage (services/storage.py) under `storage_key`."""
 
     __tablename__ = "tracker_exports"
 
@@ -120,7 +128,8 @@ class TrackerExport(db.Model):
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(120))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    storage_key: Mapped[str] = mapped_column(String(200))
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
     row_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

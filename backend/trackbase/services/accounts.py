@@ -1,4 +1,5 @@
 """Accounts: registration by invitation, profile, invitations and user administration."""
+
 from __future__ import annotations
 
 import secrets
@@ -13,6 +14,7 @@ from ..errors import ApiError, conflict, not_found, validation_error
 from ..extensions import db, security
 from ..models import Invitation, Role, User, utcnow
 from . import mail
+from .sql import Page, paginate
 
 
 def normalize_email(raw: str) -> str:
@@ -76,7 +78,9 @@ def register(email: str, password: str, invitation_code: str | None, name: str =
         invitation = db.session.scalar(select(Invitation).where(Invitation.code == invitation_code))
         if invitation is None or invitation.status_at(now) != "pending":
             reason = "unknown" if invitation is None else invitation.status_at(now)
-            raise validation_error({"invitation": f"This invitation is {reason if reason != 'unknown' else 'not valid'}."})
+            raise validation_error(
+                {"invitation": f"This invitation is {reason if reason != 'unknown' else 'not valid'}."}
+            )
         if invitation.email.lower() != email.lower():
             raise validation_error({"email": "Use the email address the invitation was sent to."})
         role = invitation.role
@@ -125,15 +129,21 @@ def create_invitation(admin: User, email: str, role: str, expires_in_days: int |
     db.session.flush()
     link = f"{current_app.config['PUBLIC_URL']}/register?code={invitation.code}"
     mail.send_email(
-        email, "You are invited to Trackbase", "invitation",
-        invitation=invitation, link=link, inviter=admin.name or admin.email, days=days,
+        email,
+        "You are invited to Trackbase",
+        "invitation",
+        invitation=invitation,
+        link=link,
+        inviter=admin.name or admin.email,
+        days=days,
     )
     db.session.commit()
     return invitation
 
 
-def invitations_query():
-    return select(Invitation).order_by(Invitation.id.desc())
+def list_invitations(page: int, per_page: int) -> Page:
+    """A page of every invitation, newest first."""
+    return paginate(select(Invitation).order_by(Invitation.id.desc()), page, per_page)
 
 
 def revoke_invitation(invitation_id: int) -> None:
@@ -148,15 +158,14 @@ def revoke_invitation(invitation_id: int) -> None:
     db.session.commit()
 
 
-def users_query():
-    return select(User).order_by(User.id)
+def list_users(page: int, per_page: int) -> Page:
+    """A page of every user, oldest first."""
+    return paginate(select(User).order_by(User.id), page, per_page)
 
 
 def admin_update_user(admin: User, user_id: int, changes: dict) -> User:
     """Change a user's role or active flag; deactivation cuts their tokens at once."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise not_found("User")
+    user = get_user(user_id)
     if user.id == admin.id and (changes.get("role") == "member" or changes.get("active") is False):
         raise conflict("You cannot demote or deactivate yourself; ask another admin.")
     if "role" in changes and changes["role"] != user.role:
@@ -175,8 +184,12 @@ def admin_count() -> int:
     )
 
 
-def get_user(user_id: int) -> User | None:
-    return db.session.get(User, user_id)
+def get_user(user_id: int) -> User:
+    """A user by id, or a 404."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise not_found("User")
+    return user
 
 
 def first_admin() -> User | None:

@@ -1,4 +1,5 @@
 """Health: database, Redis and worker heartbeat."""
+
 from __future__ import annotations
 
 import time
@@ -24,11 +25,14 @@ def _last_poll() -> dict:
     try:
         last = db.session.execute(
             select(InventoryPollRun.status, InventoryPollRun.started_at, InventoryPollRun.finished_at)
-            .order_by(InventoryPollRun.id.desc()).limit(1)
+            .order_by(InventoryPollRun.id.desc())
+            .limit(1)
         ).first()
         success = db.session.scalar(
-            select(InventoryPollRun.finished_at).where(InventoryPollRun.status.in_(("ok", "partial")))
-            .order_by(InventoryPollRun.id.desc()).limit(1)
+            select(InventoryPollRun.finished_at)
+            .where(InventoryPollRun.status.in_(("ok", "partial")))
+            .order_by(InventoryPollRun.id.desc())
+            .limit(1)
         )
     except Exception as exc:
         db.session.rollback()

@@ -1,34 +1,47 @@
-"""Jobs: create, progress, finish; and enqueueing tasks only after the commit."""
+"""Jobs: create, progress, finish; and the one way to queue work, by task name after the commit.
+
+`enqueue("trackbase.tasks.<area>.<name>", ...)` is the only place work leaves for Celery: nothing
+under services/ or api/ imports tasks/. The send happens once the current transaction commits and
+is dropped if it rolls back, so a task never sees state that was not committed. (The outbox table
+will sit behind this function: a row written in the same commit, dispatched after it.)
+"""
+
 from __future__ import annotations
 
 import logging
 
+from flask import current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from ..errors import not_found
 from ..extensions import db
-from ..models import Job, utcnow
+from ..models import Job, User, utcnow
+from .sql import Page, paginate
 
 log = logging.getLogger(__name__)
 
 _PENDING = "trackbase_after_commit"
 
 
-def enqueue_after_commit(task, *args, **kwargs) -> None:
-    """Send `task` to Celery once the current transaction commits (dropped if it rolls back)."""
+def enqueue(task_name: str, *args, **kwargs) -> None:
+    """Queue the task registered as `task_name` once the current transaction commits (dropped on rollback)."""
     session = db.session()
     session.connection()  # begin the transaction now, so a rollback reliably drops the task
-    session.info.setdefault(_PENDING, []).append((task, args, kwargs))
+    session.info.setdefault(_PENDING, []).append((task_name, args, kwargs))
 
 
 @event.listens_for(Session, "after_commit")
 def _send_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, [])
-    for task, args, kwargs in pending:
+    if not pending:
+        return
+    celery = current_app.extensions["celery"]
+    for task_name, args, kwargs in pending:
         try:
-            task.apply_async(args=args, kwargs=kwargs)
+            celery.send_task(task_name, args=args, kwargs=kwargs)
         except Exception:  # broker down: the job stays queued and the sweeper or the user retries
-            log.exception("could not enqueue %s", getattr(task, "name", task))
+            log.exception("could not enqueue %s", task_name)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -45,13 +58,33 @@ def create_job(user_id: int | None, kind: str, params: dict | None = None, messa
     return job
 
 
-def get_job_for_user(job_id: int, user_id: int) -> Job | None:
-    """The job if it belongs to the user, else None (another user's job is invisible)."""
-    return db.session.scalar(select(Job).where(Job.id == job_id, Job.user_id == user_id))
+def get_job_for_user(job_id: int, user_id: int) -> Job:
+    """The job if it belongs to the user, else a 404 (another user's job is invisible)."""
+    job = db.session.scalar(select(Job).where(Job.id == job_id, Job.user_id == user_id))
+    if job is None:
+        raise not_found("Job")
+    return job
 
 
-def jobs_for_user_query(user_id: int):
-    return select(Job).where(Job.user_id == user_id).order_by(Job.id.desc())
+def load_for_run(job_id: int) -> tuple[Job, User] | None:
+    """The job-runner preamble: the job and its user, or None when there is nothing to run.
+
+    A job that is gone or already succeeded is skipped (a redelivered task does nothing); a job
+    whose user is gone is failed here.
+    """
+    job = db.session.get(Job, job_id)
+    if job is None or job.status == "succeeded":
+        return None
+    user = db.session.get(User, job.user_id) if job.user_id is not None else None
+    if user is None:
+        fail_job(job_id, "The account no longer exists.")
+        return None
+    return job, user
+
+
+def list_jobs(user_id: int, page: int, per_page: int) -> Page:
+    """A page of the user's jobs, newest first."""
+    return paginate(select(Job).where(Job.user_id == user_id).order_by(Job.id.desc()), page, per_page)
 
 
 def update_job(job_id: int, progress: int | None = None, message: str | None = None) -> None:

@@ -1,17 +1,13 @@
 """Email: render templates here, deliver from a Celery task with retries."""
+
 from __future__ import annotations
 
 import base64
 
 from flask import current_app, render_template
 
-from .jobs import enqueue_after_commit
-
-
-def _task():
-    from ..tasks.mail import send_email_task
-
-    return send_email_task
+from ..extensions import db
+from . import jobs
 
 
 def render_email(template: str, **context) -> tuple[str, str]:
@@ -22,15 +18,18 @@ def render_email(template: str, **context) -> tuple[str, str]:
     return text, html
 
 
-def send_email(to: str, subject: str, template: str, attachments: list[tuple[str, bytes, str]] | None = None, **context) -> None:
+def send_email(
+    to: str, subject: str, template: str, attachments: list[tuple[str, bytes, str]] | None = None, **context
+) -> None:
     """Queue an email to go out once the current transaction commits."""
     text, html = render_email(template, **context)
-    enqueue_after_commit(_task(), to, subject, text, html, _encode(attachments))
+    jobs.enqueue("trackbase.tasks.mail.send_email", to, subject, text, html, _encode(attachments))
 
 
 def queue_rendered_email(to: str, subject: str, text: str, html: str | None) -> None:
-    """Queue an already rendered email now (Flask-Security's messages carry no uncommitted state)."""
-    _task().apply_async(args=(to, subject, text, html, []))
+    """Queue an already rendered email now: Flask-Security sends its messages outside our services, so this commits."""
+    jobs.enqueue("trackbase.tasks.mail.send_email", to, subject, text, html, [])
+    db.session.commit()
 
 
 def _encode(attachments):

@@ -1,4 +1,5 @@
 """One Redis client per app, from REDIS_URL."""
+
 from __future__ import annotations
 
 import redis

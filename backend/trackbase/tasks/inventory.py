@@ -1,4 +1,5 @@
 """Inventory tasks: the scheduled supplier poll, the admin refresh job and the first poll at start."""
+
 from __future__ import annotations
 
 import logging
@@ -31,9 +32,8 @@ def poll_inventory(self, trigger: str = "beat", job_id: int | None = None) -> No
         return
     if trigger == "beat":
         inventory.note_scheduled_run()
-    elif trigger == "startup":
-        if not current_app.config.get("INVENTORY_POLL_ON_START", True) or inventory.has_data():
-            return
+    elif trigger == "startup" and (not current_app.config.get("INVENTORY_POLL_ON_START", True) or inventory.has_data()):
+        return
     inventory.run_poll(trigger=trigger)
 
 

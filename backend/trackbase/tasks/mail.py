@@ -1,4 +1,5 @@
 """Email delivery task."""
+
 from __future__ import annotations
 
 import smtplib

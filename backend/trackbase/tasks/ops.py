@@ -1,4 +1,5 @@
 """Operational tasks: the worker heartbeat that /api/health reads."""
+
 from __future__ import annotations
 
 from celery import shared_task

@@ -1,7 +1,8 @@
 """Schemas for users, the profile and invitations."""
+
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 from zoneinfo import available_timezones
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
@@ -29,7 +30,7 @@ class UserSchema(Schema):
         if value is None:
             return None
         if value.tzinfo is None:  # set by Flask-Security in this request, before reload
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value.isoformat()
 
 
@@ -48,7 +49,9 @@ class ProfileUpdateSchema(Schema):
     @validates_schema
     def _check_quiet_hours(self, data, **kwargs):
         if ("quiet_hours_start" in data) != ("quiet_hours_end" in data):
-            raise ValidationError("Give both quiet_hours_start and quiet_hours_end (or null for both).", "quiet_hours_end")
+            raise ValidationError(
+                "Give both quiet_hours_start and quiet_hours_end (or null for both).", "quiet_hours_end"
+            )
         if "quiet_hours_start" in data and (data["quiet_hours_start"] is None) != (data["quiet_hours_end"] is None):
             raise ValidationError("Quiet hours need both a start and an end, or neither.", "quiet_hours_end")
 
@@ -68,7 +71,9 @@ class RegisterSchema(Schema):
 class InvitationCreateSchema(Schema):
     email = fields.String(required=True, validate=validate.Length(min=3, max=255))
     role = fields.String(load_default="member", validate=validate.OneOf(ROLE_NAMES))
-    expires_in_days = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=90))
+    expires_in_days = fields.Integer(
+        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=90)
+    )
 
 
 class InvitationSchema(Schema):

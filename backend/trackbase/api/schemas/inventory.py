@@ -1,4 +1,5 @@
 """Schemas for the inventory: query arguments, products as inventory rows, poll runs and status."""
+
 from __future__ import annotations
 
 import re

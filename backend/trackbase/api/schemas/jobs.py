@@ -1,4 +1,5 @@
 """Schema for jobs."""
+
 from marshmallow import Schema, fields
 
 

@@ -1,11 +1,11 @@
 """Schemas for trackers, logs, stats, imports, exports, reports and tracking email links."""
+
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from ...models import TRACKER_FREQUENCIES, TRACKER_TYPES
-from ...services.reports import FORMATS, PERIODS
-from ...services.tracking_values import is_valid_text, output_value
+from ...services.tracking import FORMATS, PERIODS, is_valid_text, output_value
 
 NAME = validate.Length(min=1, max=120)
 DB_ID = validate.Range(min=1, max=2**31 - 1, error="Not a valid id.")
@@ -63,6 +63,21 @@ class PeriodSchema(Schema):
     label = fields.String()
 
 
+_TRACKER_FIELDS = (
+    "id",
+    "name",
+    "description",
+    "type",
+    "frequency",
+    "settings",
+    "reminders",
+    "product_id",
+    "archived",
+    "created_at",
+    "updated_at",
+)
+
+
 class TrackerSchema(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -75,11 +90,25 @@ class TrackerSchema(Schema):
     archived = fields.Boolean()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
-    log_count = fields.Function(lambda t: t.summary["log_count"])
-    due = fields.Function(lambda t: t.summary["due"])
-    last_log = fields.Function(lambda t: LastLogSchema().dump(t.summary["last_log"]) if t.summary["last_log"] else None)
-    current_period = fields.Function(lambda t: PeriodSchema().dump(t.summary["current_period"]))
-    sparkline = fields.Function(lambda t: t.summary["sparkline"])
+    log_count = fields.Integer()
+    due = fields.Boolean()
+    last_log = fields.Nested(LastLogSchema, allow_none=True)
+    current_period = fields.Nested(PeriodSchema)
+    sparkline = fields.List(fields.Raw())
+
+    @pre_dump
+    def _flatten(self, summary, **kwargs):
+        """A services.tracking.TrackerSummary: the tracker's own fields beside what is known about it."""
+        tracker = summary.tracker
+        flat = {name: getattr(tracker, name) for name in _TRACKER_FIELDS}
+        flat.update(
+            log_count=summary.log_count,
+            due=summary.due,
+            last_log=summary.last_log,
+            current_period=summary.current_period,
+            sparkline=summary.sparkline,
+        )
+        return flat
 
 
 class LogSchema(Schema):
@@ -164,7 +193,9 @@ class StatsSchema(Schema):
 
 
 class ExportCreateSchema(_Strict):
-    tracker_ids = fields.List(fields.Integer(strict=True, validate=DB_ID), load_default=list, validate=validate.Length(max=500))
+    tracker_ids = fields.List(
+        fields.Integer(strict=True, validate=DB_ID), load_default=list, validate=validate.Length(max=500)
+    )
     from_ = fields.AwareDateTime(data_key="from", load_default=None, allow_none=True)
     to = fields.AwareDateTime(load_default=None, allow_none=True)
 

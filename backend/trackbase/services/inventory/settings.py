@@ -1,0 +1,37 @@
+"""Inventory settings read from the config, and the Redis keys the poll shares with its readers."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from ...errors import not_found
+
+DEFAULT_CATEGORIES = ("gloves", "facemasks", "beanies")
+LOCK_KEY = "trackbase:inventory:poll-lock"
+NEXT_POLL_KEY = "trackbase:inventory:next-poll-at"
+CHANGES_CHANNEL = "trackbase:inventory:changes"
+
+
+def categories() -> tuple[str, ...]:
+    """The upstream categories polled (config INVENTORY_CATEGORIES, a list or comma string)."""
+    raw = current_app.config.get("INVENTORY_CATEGORIES") or DEFAULT_CATEGORIES
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    return tuple(c.strip().lower() for c in raw if c.strip())
+
+
+def require_category(category: str) -> None:
+    """A 404 unless `category` is one of the polled categories."""
+    if category not in categories():
+        raise not_found("Category")
+
+
+def poll_seconds() -> int:
+    """Seconds between scheduled polls (INVENTORY_POLL_SECONDS, at least 10)."""
+    return max(10, int(current_app.config.get("INVENTORY_POLL_SECONDS", 300)))
+
+
+def lock_timeout() -> int:
+    """The poll lock lives a little less than one interval, so a crashed holder never blocks the next run."""
+    interval = poll_seconds()
+    return max(5, min(interval - 5, int(interval * 0.9)))
