@@ -38,7 +38,8 @@ cleanup() {
   done
   for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
 }
-trap cleanup INT TERM EXIT
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
 start() {  # start NAME COMMAND...
   local name="$1"; shift
   "$@" > >(sed -u "s/^/[$name] /") 2>&1 &
