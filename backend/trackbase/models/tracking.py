@@ -84,12 +84,16 @@ class ReminderClaim(db.Model):
 
 
 class ReportClaim(db.Model):
-    """One monthly report per user and month (YYYY-MM in the user's time zone)."""
+    """One monthly report per user and month (YYYY-MM in the user's time zone).
+
+    claimed -> sending (one task won the conditional update; claimed_at is when) -> sent, or back to
+    claimed when sending failed and the task retries.
+    """
 
     __tablename__ = "report_claims"
     __table_args__ = (
         UniqueConstraint("user_id", "month", name="uq_report_claims_user_id_month"),
-        CheckConstraint("status IN ('claimed', 'sent', 'skipped')", name="report_claim_status"),
+        CheckConstraint("status IN ('claimed', 'sending', 'sent', 'skipped')", name="report_claim_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
