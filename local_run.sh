@@ -103,7 +103,7 @@ fi
 "${FLASK[@]}" users ensure-admin
 
 if [ "$RUN_MAIL" = 1 ] && [ "$MAIL_SERVER" = "127.0.0.1" -o "$MAIL_SERVER" = "localhost" ]; then
-  start mail supervise mail "$VENV/bin/python" -m trackbase.mailsink --port "$MAIL_PORT" --dir "$INSTANCE/mail"
+  start mail supervise mail "$VENV/bin/python" -m devtools.mailsink --port "$MAIL_PORT" --dir "$INSTANCE/mail"
 fi
 if [ "$RUN_SIM" = 1 ] && [ "$SUPPLIER_API_URL" = "http://127.0.0.1:5050" ]; then
   start supplier supervise supplier "$VENV/bin/python" -m supplier_sim --port 5050 --quiet
