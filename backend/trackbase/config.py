@@ -34,6 +34,7 @@ OPTIONAL = {
     "INVENTORY_RETRY_HEDGE": int,
     "INVENTORY_POOL_SIZE": int,
     "INVENTORY_POLL_ON_START": lambda raw: raw.strip().lower() in ("1", "true", "yes", "on"),
+    "STORAGE_DIR": str,
 }
 
 
