@@ -52,7 +52,7 @@ supervise() {
   local child="" delay=1 restarts=0 started status
   trap 'stop_supervised' TERM INT
   stop_supervised() {
-    trap - TERM INT
+    trap '' TERM INT  # a second signal (Ctrl-C reaches everyone, then the script's TERM) must not cut this short
     if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
       kill -TERM "$child" 2>/dev/null || true
       for _ in $(seq 80); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done

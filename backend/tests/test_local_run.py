@@ -77,6 +77,25 @@ def alive(pid: int) -> bool:
         return stat.read().split(") ")[-1][0] != "Z"
 
 
+def describe(pids: list[int]) -> str:
+    lines = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                argv = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+            lines.append(f"{pid}: {argv}")
+        except OSError:
+            pass
+    return "\n".join(lines)
+
+
+def all_exited(pgid: int) -> bool:
+    left = group_members(pgid)
+    if left:
+        all_exited.last = describe(left)
+    return not left
+
+
 def group_members(pgid: int) -> list[int]:
     members = []
     for entry in os.listdir("/proc"):
@@ -116,7 +135,10 @@ def test_a_killed_worker_beat_and_mail_sink_come_back_and_the_api_stopping_stops
     os.kill(web, signal.SIGTERM)
     assert stack.process.wait(timeout=60) is not None
     assert "The API exited; stopping the rest." in stack.text()
-    wait_until(lambda: not group_members(stack.process.pid), 20, what="every process of the stack to exit")
+    try:
+        wait_until(lambda: all_exited(stack.process.pid), 30, what="every process of the stack to exit")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; still running:\n{all_exited.last}\n{stack.text()[-3000:]}") from None
 
 
 def test_ctrl_c_stops_the_whole_stack_without_restarting_anything(stack):
@@ -126,5 +148,8 @@ def test_ctrl_c_stops_the_whole_stack_without_restarting_anything(stack):
 
     os.killpg(stack.process.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
     stack.process.wait(timeout=60)
-    wait_until(lambda: not group_members(stack.process.pid), 20, what="every process of the stack to exit")
+    try:
+        wait_until(lambda: all_exited(stack.process.pid), 30, what="every process of the stack to exit")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; still running:\n{all_exited.last}\n{stack.text()[-3000:]}") from None
     assert "restart 1" not in stack.text()
