@@ -2,6 +2,8 @@
 # The whole system on one machine: API + built SPA on http://127.0.0.1:5000, Celery worker and beat,
 # the supplier simulator and a local mail sink. Ctrl-C stops all of it.
 #   ./local_run.sh [--port N] [--no-worker] [--no-beat] [--no-sim] [--no-mail]
+# A worker, beat, simulator, mail sink or Redis (when started here) that dies is started again with
+# backoff, each restart logged; only the API exiting stops the whole stack.
 set -euo pipefail
 . "$(dirname "$0")/scripts/common.sh"
 
@@ -13,7 +15,7 @@ while [ $# -gt 0 ]; do
     --no-beat) RUN_BEAT=0 ;;
     --no-sim) RUN_SIM=0 ;;
     --no-mail) RUN_MAIL=0 ;;
-    -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
     *) die "Unknown option $1 (see --help)" ;;
   esac
   shift
@@ -36,17 +38,49 @@ cleanup() {
   done
   for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
 }
-trap cleanup INT TERM EXIT
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
 start() {  # start NAME COMMAND...
   local name="$1"; shift
   "$@" > >(sed -u "s/^/[$name] /") 2>&1 &
   PIDS+=("$!")
 }
+# supervise NAME COMMAND...: run COMMAND, and start it again whenever it exits (1 s backoff doubling
+# to 30 s, back to 1 s after a minute up). TERM stops the command (KILL after 8 s) and the loop.
+supervise() {
+  local name="$1"; shift
+  local child="" delay=1 restarts=0 started status
+  trap 'stop_supervised' TERM INT
+  stop_supervised() {
+    trap '' TERM INT  # a second signal (Ctrl-C reaches everyone, then the script's TERM) must not cut this short
+    if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
+      kill -TERM "$child" 2>/dev/null || true
+      for _ in $(seq 80); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$child" 2>/dev/null || true
+    fi
+    exit 0
+  }
+  while :; do
+    started=$SECONDS
+    "$@" &
+    child=$!
+    say "$name started (pid $child)"
+    status=0
+    wait "$child" || status=$?
+    child=""
+    [ $((SECONDS - started)) -ge 60 ] && delay=1
+    restarts=$((restarts + 1))
+    say "$name exited with status $status after $((SECONDS - started)) s; restart $restarts in $delay s"
+    sleep "$delay" &
+    wait $! || true
+    delay=$((delay * 2 > 30 ? 30 : delay * 2))
+  done
+}
 
 if ! redis_answers "$REDIS_URL"; then
   command -v redis-server >/dev/null || die "Redis is not running and redis-server is not installed: run ./local_setup.sh"
   mkdir -p "$INSTANCE/redis"
-  start redis redis-server --port "$(port_of_url "$REDIS_URL" 6379)" --bind 127.0.0.1 --save "" --appendonly no --dir "$INSTANCE/redis"
+  start redis supervise redis redis-server --port "$(port_of_url "$REDIS_URL" 6379)" --bind 127.0.0.1 --save "" --appendonly no --dir "$INSTANCE/redis"
   for _ in $(seq 50); do redis_answers "$REDIS_URL" && break; sleep 0.1; done
   redis_answers "$REDIS_URL" || die "Redis did not start on $REDIS_URL"
 fi
@@ -69,20 +103,21 @@ fi
 "${FLASK[@]}" users ensure-admin
 
 if [ "$RUN_MAIL" = 1 ] && [ "$MAIL_SERVER" = "127.0.0.1" -o "$MAIL_SERVER" = "localhost" ]; then
-  start mail "$VENV/bin/python" -m trackbase.mailsink --port "$MAIL_PORT" --dir "$INSTANCE/mail"
+  start mail supervise mail "$VENV/bin/python" -m devtools.mailsink --port "$MAIL_PORT" --dir "$INSTANCE/mail"
 fi
 if [ "$RUN_SIM" = 1 ] && [ "$SUPPLIER_API_URL" = "http://127.0.0.1:5050" ]; then
-  start supplier "$VENV/bin/python" -m supplier_sim --port 5050 --quiet
+  start supplier supervise supplier "$VENV/bin/python" -m supplier_sim --port 5050 --quiet
 fi
 cd "$ROOT"
 if [ "$RUN_WORKER" = 1 ]; then
-  start worker "$VENV/bin/celery" -A celery_app worker --loglevel INFO --concurrency 2
+  start worker supervise worker "$VENV/bin/celery" -A celery_app worker --loglevel INFO --concurrency 2
 fi
 if [ "$RUN_BEAT" = 1 ]; then
-  start beat "$VENV/bin/celery" -A celery_app beat --loglevel INFO --schedule "$INSTANCE/celerybeat-schedule"
+  start beat supervise beat "$VENV/bin/celery" -A celery_app beat --loglevel INFO --schedule "$INSTANCE/celerybeat-schedule"
 fi
 start web "$VENV/bin/gunicorn" --workers 2 --worker-class gthread --threads 4 --bind "127.0.0.1:$PORT" \
   --access-logfile /dev/null "trackbase:create_app()"
+WEB_PID="${PIDS[-1]}"
 
 say "Trackbase is starting on http://127.0.0.1:$PORT  (API docs: http://127.0.0.1:$PORT/api/docs/)"
 if [ "${DEMO:-0}" = 1 ]; then
@@ -90,5 +125,5 @@ if [ "${DEMO:-0}" = 1 ]; then
 fi
 [ "$RUN_MAIL" = 1 ] && say "Every email is kept in instance/mail/ (one .eml file per message)."
 say "Press Ctrl-C to stop."
-wait -n || true
-say "A process exited; stopping the rest."
+wait "$WEB_PID" || true
+say "The API exited; stopping the rest."

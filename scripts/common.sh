@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
-INSTANCE="$ROOT/instance"
+INSTANCE="${TRACKBASE_INSTANCE:-$ROOT/instance}"  # local state: database, secrets, mail, Redis dir
 export PYTHONPATH="$ROOT/backend:$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 
 say() { printf '\033[1;34m[trackbase]\033[0m %s\n' "$*"; }

@@ -220,7 +220,7 @@ def test_migrate_upgrades_the_schema_and_ensures_an_admin(services):
     assert {"TRACKBASE_ADMIN_EMAIL", "TRACKBASE_ADMIN_PASSWORD"} <= set(env)
 
 
-@pytest.mark.parametrize("service, module", [("mail", "trackbase.mailsink"), ("supplier", "supplier_sim")])
+@pytest.mark.parametrize("service, module", [("mail", "devtools.mailsink"), ("supplier", "supplier_sim")])
 def test_python_module_services_exist_and_accept_their_flags(services, service, module):
     argv = command_of(services[service])
     assert argv[:3] == ["python", "-m", module]

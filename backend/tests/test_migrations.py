@@ -81,3 +81,31 @@ def test_exports_made_before_the_storage_move_keep_their_csv(make_app):
             db.engine.dispose()
     finally:
         database.drop()
+
+
+def test_migrated_report_claims_accept_sending_and_refuse_unknown_states(make_app):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from trackbase.extensions import db
+    from trackbase.models import ReportClaim
+    from trackbase.services import accounts
+
+    database = Database()
+    url = database.create()
+    try:
+        app = make_app(SQLALCHEMY_DATABASE_URI=url)
+        with app.app_context():
+            upgrade()
+            accounts.ensure_roles()
+            user = accounts.create_user("claims@example.com", "correct-horse-9")
+            db.session.add(ReportClaim(user_id=user.id, month="2026-10", status="sending"))
+            db.session.commit()
+            db.session.add(ReportClaim(user_id=user.id, month="2026-11", status="lost"))
+            with pytest.raises(IntegrityError):
+                db.session.commit()
+            db.session.rollback()
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        database.drop()

@@ -1,4 +1,4 @@
-"""Operator commands: `flask --app trackbase users|invitations ...`."""
+"""Operator commands: `flask --app trackbase users|invitations|backup|restore ...`."""
 from __future__ import annotations
 
 import os
@@ -81,5 +81,9 @@ def create_invitation_command(email: str, role: str, days: int | None) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from .backup import backup_command, restore_command
+
     app.cli.add_command(users_cli)
     app.cli.add_command(invitations_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -34,6 +34,7 @@ OPTIONAL = {
     "INVENTORY_RETRY_HEDGE": int,
     "INVENTORY_POOL_SIZE": int,
     "INVENTORY_POLL_ON_START": lambda raw: raw.strip().lower() in ("1", "true", "yes", "on"),
+    "STORAGE_DIR": str,
 }
 
 
@@ -130,6 +131,21 @@ def from_environment() -> dict:
             "task_reject_on_worker_lost": True,
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
+            # A worker outlives a broker outage of any length: it reconnects forever instead of
+            # exiting after 100 attempts (celery is pinned to 5.6.3: 5.7.0 exits on a broker restart
+            # under a running task, see "When things fail" in the README).
+            "broker_connection_retry": True,
+            "broker_connection_max_retries": None,
+            "broker_transport_options": {
+                "health_check_interval": 25,  # ping a connection idle this long before using it
+                "socket_keepalive": True,  # notice a broker host that vanished without closing sockets
+                "socket_connect_timeout": 5,
+                "retry_on_timeout": True,
+            },
+            # A task running when the broker goes away finishes; its ack is lost, so the broker hands it
+            # out again after the visibility timeout and the task finds its work done (tasks re-check state).
+            # Cancelling it instead would lose it outright when Redis restarts empty.
+            "worker_cancel_long_running_tasks_on_connection_loss": False,
             "timezone": "UTC",
             "enable_utc": True,
             "worker_hijack_root_logger": False,

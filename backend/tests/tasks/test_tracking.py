@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import time
+from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import select
+
+from tests.processes import wait_until
 from tests.support import body_text, headers_for, wait_job
 
 
@@ -124,3 +129,102 @@ def test_csv_format_report_has_no_html(client, auth_headers, user, smtp, celery_
     assert job["status"] == "succeeded"
     message = smtp.wait_for(count=1, to=user.email)[0]
     assert message.get_body(preferencelist=("html",)) is None
+
+
+# ---------------------------------------------------------------- monthly reports on a real worker
+
+MONTHLY_NOW = datetime(2026, 11, 2, 12, tzinfo=timezone.utc)  # October's reports are due
+
+
+def seed_monthly(db, make_user, count: int) -> list:
+    """`count` users, each with a tracker logged in October 2026 (so each is due one monthly report)."""
+    from trackbase.models import Tracker, TrackerLog
+
+    users = []
+    for n in range(count):
+        user = make_user(f"monthly{n}@example.com")
+        user.created_at = datetime(2026, 9, 1, tzinfo=timezone.utc)
+        tracker = Tracker(user_id=user.id, name="Weight", type="numeric", frequency="daily", settings={"unit": "kg"},
+                          created_at=datetime(2026, 9, 1, tzinfo=timezone.utc))
+        db.session.add(tracker)
+        db.session.flush()
+        for day in range(1, 21):
+            db.session.add(TrackerLog(tracker_id=tracker.id, timestamp=datetime(2026, 10, day, 7, tzinfo=timezone.utc),
+                                      value_num=80.0 - day * 0.1))
+        users.append(user)
+    db.session.commit()
+    return users
+
+
+def claim_states(db) -> list[str]:
+    from trackbase.models import ReportClaim
+
+    db.session.rollback()
+    return [c.status for c in db.session.scalars(select(ReportClaim).order_by(ReportClaim.id))]
+
+
+def settle(db, smtp, expected: int) -> list:
+    """Wait until no claim is waiting or being sent, and a moment longer for any late duplicate."""
+    wait_until(lambda: all(state in ("sent", "skipped") for state in claim_states(db)), 60,
+               what="every monthly report claim to be settled")
+    smtp.wait_for(count=expected)
+    time.sleep(1.5)
+    return list(smtp.messages)
+
+
+def test_a_monthly_report_delivered_twice_at_once_or_later_is_sent_once(db, make_user, smtp, celery_worker):
+    from trackbase.services.tracking import reports
+    from trackbase.tasks.tracking import monthly_report_task
+
+    users = seed_monthly(db, make_user, 5)
+    claims = reports.monthly_check(MONTHLY_NOW, enqueue=False)
+    assert len(claims) == 5
+    for claim_id in claims:  # two deliveries of each claim's task, side by side on the two worker threads
+        monthly_report_task.apply_async((claim_id,))
+        monthly_report_task.apply_async((claim_id,))
+    messages = settle(db, smtp, 5)
+    assert sorted(str(m["To"]) for m in messages) == sorted(u.email for u in users)
+
+    for claim_id in claims:  # a redelivery long after
+        monthly_report_task.apply_async((claim_id,))
+    time.sleep(2)
+    assert len(smtp.messages) == 5
+    assert claim_states(db) == ["sent"] * 5
+
+
+def test_a_stranded_monthly_claim_is_queued_again_and_sent_once(db, make_user, smtp, celery_worker):
+    from trackbase.services.tracking import reports
+
+    [user] = seed_monthly(db, make_user, 1)
+    reports.monthly_check(MONTHLY_NOW - timedelta(minutes=20), enqueue=False)  # its task never reached the broker
+    assert reports.monthly_check(MONTHLY_NOW) == []  # nothing new claimed, the stranded claim queued again
+    [message] = settle(db, smtp, 1)
+    assert message["To"] == user.email and "October 2026" in message["Subject"]
+    reports.monthly_check(MONTHLY_NOW + timedelta(minutes=30))
+    time.sleep(1.5)
+    assert len(smtp.messages) == 1
+
+
+def mark_sending(db, since: datetime) -> None:
+    from sqlalchemy import update
+
+    from trackbase.models import ReportClaim
+
+    db.session.execute(update(ReportClaim).values(status="sending", claimed_at=since))
+    db.session.commit()
+
+
+def test_a_claim_whose_sender_died_is_taken_again_after_its_lease_only(db, make_user, smtp, celery_worker):
+    from trackbase.models import utcnow
+    from trackbase.services.tracking import reports
+
+    [user] = seed_monthly(db, make_user, 1)
+    [claim_id] = reports.monthly_check(MONTHLY_NOW, enqueue=False)
+    mark_sending(db, utcnow())
+    assert reports.send_monthly(claim_id) is False  # a live sender holds it
+    mark_sending(db, MONTHLY_NOW)
+    assert reports.stranded_claims(MONTHLY_NOW + timedelta(minutes=5)) == []
+    assert reports.stranded_claims(MONTHLY_NOW + timedelta(hours=1)) == [claim_id]
+    reports.monthly_check(MONTHLY_NOW + timedelta(hours=1))
+    [message] = settle(db, smtp, 1)
+    assert message["To"] == user.email

@@ -24,6 +24,7 @@ from .base import UTCDateTime, one_of, utcnow
 TRACKER_TYPES = ("numeric", "boolean", "choice", "rating", "duration", "text")
 TRACKER_FREQUENCIES = ("hourly", "daily", "weekly", "monthly")
 CLAIM_STATUSES = ("claimed", "sent", "skipped")
+REPORT_CLAIM_STATUSES = ("claimed", "sending", "sent", "skipped")
 
 
 class Tracker(db.Model):
@@ -92,12 +93,16 @@ class ReminderClaim(db.Model):
 
 
 class ReportClaim(db.Model):
-    """One monthly report per user and month (YYYY-MM in the user's time zone)."""
+    """One monthly report per user and month (YYYY-MM in the user's time zone).
+
+    claimed -> sending (one task won the conditional update; claimed_at is when) -> sent, or back to
+    claimed when sending failed and the task retries.
+    """
 
     __tablename__ = "report_claims"
     __table_args__ = (
         UniqueConstraint("user_id", "month", name="uq_report_claims_user_id_month"),
-        one_of("status", CLAIM_STATUSES, name="report_claim_status"),
+        one_of("status", REPORT_CLAIM_STATUSES, name="report_claim_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

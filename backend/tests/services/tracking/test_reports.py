@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import select
 
 from tests.support import body_html, body_text
@@ -114,3 +115,19 @@ def test_report_periods_resolve_in_the_users_timezone():
     assert (start.year, end.year, label) == (2026, 2027, "2026")
     start, end, _ = resolve_period("last_7_days", "UTC", now)
     assert (end - start).days == 7
+
+
+def test_a_monthly_report_that_fails_to_send_hands_its_claim_back_for_the_retry(db, user, make_app, smtp):
+    from tests.support import free_port
+    from trackbase.services.tracking import reports
+
+    seed(db, user)
+    [claim_id] = reports.monthly_check(datetime(2026, 11, 1, 9, tzinfo=UTC), enqueue=False)
+    no_mail_server = make_app(MAIL_PORT=free_port())
+    with no_mail_server.app_context():
+        with pytest.raises(OSError):
+            reports.send_monthly(claim_id)
+    assert [c.status for c in report_claims(db)] == ["claimed"]
+    assert reports.send_monthly(claim_id) is True
+    assert len(smtp.wait_for(count=1, to=user.email)) == 1
+    assert [c.status for c in report_claims(db)] == ["sent"]

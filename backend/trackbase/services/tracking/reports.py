@@ -2,6 +2,8 @@
 
 Monthly reports are claimed per (user, month) in `report_claims` (unique), on or after the 1st at
 the user's reminder hour in their time zone, so a missed beat catches up and none goes out twice.
+A task sends a claim only after winning a conditional UPDATE (claimed -> sending), so a task delivered
+twice, even at the same moment, sends one report; claims whose task was lost are queued again.
 """
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ from datetime import date, datetime, timedelta
 from email.mime.image import MIMEImage
 
 from flask import current_app, render_template
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 
 from ...errors import validation_error
 from ...extensions import db
 from ...models import Job, ReportClaim, Tracker, TrackerLog, TrackingPreference, User, utcnow
+from .. import jobs
 from ..jobs import create_job, enqueue, finish_job, update_job
 from ..sql import insert_ignore
 from . import charts
@@ -32,6 +35,14 @@ log = logging.getLogger(__name__)
 PERIODS = ("last_7_days", "last_30_days", "this_month", "last_month", "this_year", "last_year", "custom")
 FORMATS = ("html", "csv")
 MAX_CUSTOM_DAYS = 3660
+# A claim still `claimed` this long after it was made lost its task (broker down at enqueue, message lost
+# with a Redis restart): the next monthly check queues it again.
+REQUEUE_AFTER = timedelta(minutes=10)
+# A claim `sending` this long lost its worker mid-send (killed): it may be taken again. Longer than any
+# report build plus SMTP timeouts, so a live sender is never doubled.
+SENDING_LEASE = timedelta(minutes=30)
+# Stranded claims of months older than this are left alone (a report that late helps nobody).
+REQUEUE_WITHIN = timedelta(days=62)
 
 
 def _local_start(day: date, tz: str) -> datetime:
@@ -223,26 +234,77 @@ def monthly_check(now: datetime | None = None, enqueue: bool = True) -> list[int
         result = db.session.execute(insert_ignore(table).values(values[offset:offset + 500]).returning(table.c.id))
         claimed.extend(result.scalars())
     if enqueue:
-        for claim_id in claimed:
-            enqueue("trackbase.tasks.tracking.monthly_report", claim_id)
+        stranded = stranded_claims(now)
+        if stranded:
+            log.info("queueing %d monthly report claim(s) again whose task was lost", len(stranded))
+        for claim_id in claimed + stranded:
+            jobs.enqueue("trackbase.tasks.tracking.monthly_report", claim_id)
     db.session.commit()
     return claimed
 
 
-def send_monthly(claim_id: int) -> bool:
-    """Build and send the monthly report of a claim once; True when this call sent it."""
-    claim = db.session.get(ReportClaim, claim_id)
-    if claim is None or claim.status != "claimed":
-        return False
-    user = db.session.get(User, claim.user_id)
-    year, month = (int(part) for part in claim.month.split("-"))
-    start = _local_start(date(year, month, 1), user.timezone)
-    end = _local_start(date(year + month // 12, month % 12 + 1, 1), user.timezone)
-    label = date(year, month, 1).strftime("%B %Y")
-    report = build_report(user, start, end, label)
-    send_report(user, report, "html", monthly=True)
-    db.session.execute(update(ReportClaim).where(ReportClaim.id == claim_id).values(status="sent", sent_at=utcnow()))
+def stranded_claims(now: datetime) -> list[int]:
+    """Recent claims whose task never ran (still `claimed`) or whose sender died (`sending` past its lease)."""
+    return list(db.session.scalars(
+        select(ReportClaim.id).where(
+            ReportClaim.month >= (now - REQUEUE_WITHIN).strftime("%Y-%m"),
+            or_(and_(ReportClaim.status == "claimed", ReportClaim.claimed_at < now - REQUEUE_AFTER),
+                and_(ReportClaim.status == "sending", ReportClaim.claimed_at < now - SENDING_LEASE)),
+        ).order_by(ReportClaim.id)
+    ))
+
+
+def _take_claim(claim_id: int, now: datetime) -> bool:
+    """claimed (or sending past its lease) -> sending, committed; only one caller ever gets True."""
+    taken = db.session.execute(
+        update(ReportClaim).where(
+            ReportClaim.id == claim_id,
+            or_(ReportClaim.status == "claimed",
+                and_(ReportClaim.status == "sending", ReportClaim.claimed_at < now - SENDING_LEASE)),
+        ).values(status="sending", claimed_at=now)
+    ).rowcount == 1
     db.session.commit()
+    return taken
+
+
+def _settle_claim(claim_id: int, taken_at: datetime, status: str) -> None:
+    """Move a claim this task holds (sending since `taken_at`) to `status`."""
+    values = {"status": status, "sent_at": utcnow()} if status == "sent" else {"status": status}
+    db.session.execute(
+        update(ReportClaim)
+        .where(ReportClaim.id == claim_id, ReportClaim.status == "sending", ReportClaim.claimed_at == taken_at)
+        .values(**values)
+    )
+    db.session.commit()
+
+
+def send_monthly(claim_id: int) -> bool:
+    """Build and send the monthly report of a claim once; True when this call sent it.
+
+    The conditional claimed -> sending update picks one sender among duplicate deliveries; a send
+    that fails hands the claim back (claimed) for the task's retry, a sent one is marked sent.
+    """
+    taken_at = utcnow()
+    if not _take_claim(claim_id, taken_at):
+        return False
+    try:
+        claim = db.session.get(ReportClaim, claim_id)
+        user = db.session.get(User, claim.user_id)
+        year, month = (int(part) for part in claim.month.split("-"))
+        start = _local_start(date(year, month, 1), user.timezone)
+        end = _local_start(date(year + month // 12, month % 12 + 1, 1), user.timezone)
+        label = date(year, month, 1).strftime("%B %Y")
+        report = build_report(user, start, end, label)
+        send_report(user, report, "html", monthly=True)
+    except BaseException:
+        db.session.rollback()
+        try:
+            _settle_claim(claim_id, taken_at, "claimed")
+        except Exception:  # the database is down too: the claim is queued again once its lease ends
+            db.session.rollback()
+            log.exception("could not hand monthly report claim %s back", claim_id)
+        raise
+    _settle_claim(claim_id, taken_at, "sent")
     return True
 
 

@@ -1,10 +1,12 @@
 """A local SMTP server that keeps every message as an .eml file (development and demos).
 
-Run: python -m trackbase.mailsink --port 1025 --dir instance/mail
+Run from backend/: python -m devtools.mailsink --port 1025 --dir ../instance/mail
+Messages hold password-reset links and exports, so the folder is 0700 and each file 0600.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -16,11 +18,12 @@ from aiosmtpd.controller import Controller
 
 
 class MaildirHandler:
-    """Writes each received message to <dir>/<utc time>-<n>.eml and prints a one-line summary."""
+    """Writes each received message to <dir>/<utc time>-<n>.eml (owner-only) and prints a one-line summary."""
 
     def __init__(self, directory: Path):
         self.directory = directory
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.directory, 0o700)  # also when the folder existed with wider permissions
         self._count = 0
         self._lock = threading.Lock()
 
@@ -30,7 +33,9 @@ class MaildirHandler:
             self._count += 1
             name = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + f"-{self._count:05d}.eml"
         path = self.directory / name
-        path.write_bytes(raw)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(raw)
         message = message_from_bytes(raw, policy=policy.default)
         print(f"mail: {message['To']} | {message['Subject']} -> {path}", flush=True)
         return "250 Message accepted for delivery"
