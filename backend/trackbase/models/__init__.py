@@ -5,6 +5,15 @@ from .base import UTCDateTime, utcnow
 from .catalog import AVAILABILITIES, PRODUCT_SOURCES, Product
 from .inventory import POLL_STATUSES, SOURCE_KINDS, AvailabilityHistory, InventoryPollRun, InventorySource
 from .jobs import JOB_STATUSES, Job
+from .research import (
+    DOCUMENT_TEXT_STATUSES,
+    PRODUCT_EVENT_KINDS,
+    Comment,
+    Document,
+    ProductEvent,
+    ProductTag,
+    ProductWatch,
+)
 from .tracking import (
     TRACKER_FREQUENCIES,
     TRACKER_TYPES,
@@ -29,6 +38,13 @@ __all__ = [
     "AVAILABILITIES",
     "PRODUCT_SOURCES",
     "Product",
+    "DOCUMENT_TEXT_STATUSES",
+    "PRODUCT_EVENT_KINDS",
+    "Comment",
+    "Document",
+    "ProductEvent",
+    "ProductTag",
+    "ProductWatch",
     "POLL_STATUSES",
     "SOURCE_KINDS",
     "AvailabilityHistory",

@@ -42,6 +42,7 @@ class Product(db.Model):
         Index("ix_products_category_availability", "category", "availability"),
         Index("ix_products_manufacturer", "manufacturer"),
         Index("ix_products_availability", "availability"),
+        Index("ix_products_last_activity_at", "last_activity_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +62,8 @@ class Product(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Research activity (an edit, a document, a comment) or an availability change: the list's default sort.
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
     def price(self) -> Decimal | None:

@@ -6,6 +6,7 @@ Owns models/catalog.py; reads AvailabilityHistory, which the poll writes.
 
 from __future__ import annotations
 
+from . import activity
 from .catalog import (
     SORTS,
     availability_history,
@@ -18,6 +19,7 @@ from .catalog import (
 )
 
 __all__ = [
+    "activity",
     "SORTS",
     "availability_history",
     "category_counts",
