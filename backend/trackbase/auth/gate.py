@@ -1,0 +1,267 @@
+"""The request gate: token authentication, revocation and the per-user limit in one Redis round trip.
+
+For every request that carries an `Authentication-Token` header (the only place a token is read):
+
+1. the token's signature and age are checked (itsdangerous, no I/O) and its canonical id computed;
+2. one registered Lua script answers, atomically: is the id revoked, is the revocation copy loaded
+   (see tokens.py), the user's cache version, and the per-user fixed-window count with its TTL;
+3. the user comes from a per-process, per-thread cache keyed by `fs_uniquifier`, used only while its
+   version matches the one in Redis, and is merged into the request's session without SQL
+   (`merge(load=False)`); otherwise it is loaded from the database.
+
+The version is a random string bumped by SQLAlchemy session events on any change to a user or a role
+(after the flush, before the commit completes, and again after the commit), so a password change,
+reset, deactivation or role change is seen by every worker on its very next request.
+
+Requests the gate authenticated are exempt from Flask-Limiter's default limit (the gate counted them);
+anonymous and invalid-token requests are limited by Flask-Limiter on the client address. A Redis that
+cannot be reached gives 503 `unavailable` for token requests: revocation cannot be checked, so the gate
+fails closed.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from itertools import chain
+
+from flask import Flask, current_app, g, has_app_context, request
+from flask_security.utils import set_request_attr
+from limits import parse as parse_limit
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from ..errors import error_response
+from ..extensions import db
+from . import tokens
+
+log = logging.getLogger(__name__)
+
+VERSION_PREFIX = "trackbase:user-ver:"
+EPOCH_KEY = "trackbase:user-epoch"
+LIMIT_PREFIX = "trackbase:rl:"
+VERSION_TTL = 86400  # a version that expired is simply a new one: the cached user is reloaded once
+
+# KEYS: revoked id, revocation-loaded marker, user version, user epoch, limit window
+# ARGV: window seconds (0: no limit), a fresh random version for a missing key, version TTL
+GATE_SCRIPT = """
+local revoked = redis.call('EXISTS', KEYS[1])
+local loaded = redis.call('EXISTS', KEYS[2])
+local ver = redis.call('GET', KEYS[3])
+if not ver then
+  ver = ARGV[2]
+  redis.call('SET', KEYS[3], ver, 'EX', tonumber(ARGV[3]))
+end
+local epoch = redis.call('GET', KEYS[4])
+if not epoch then
+  epoch = ARGV[2]
+  redis.call('SET', KEYS[4], epoch)
+end
+local count = 0
+local ttl = 0
+local window = tonumber(ARGV[1])
+if revoked == 0 and loaded == 1 and window > 0 then
+  count = redis.call('INCR', KEYS[5])
+  if count == 1 then redis.call('EXPIRE', KEYS[5], window) end
+  ttl = redis.call('TTL', KEYS[5])
+end
+return {revoked, loaded, ver .. ':' .. epoch, count, ttl}
+"""
+
+
+class _UserCache(threading.local):
+    """fs_uniquifier -> (version, detached user); one per thread, so no object is shared across threads."""
+
+    def __init__(self):
+        self.entries: dict[str, tuple[str, object]] = {}
+
+
+def _cache(app: Flask) -> _UserCache:
+    return app.extensions["trackbase_user_cache"]
+
+
+def _limit(app: Flask):
+    """The default per-user limit as (amount, window seconds), parsed once per configured string."""
+    raw = app.config["RATELIMIT_DEFAULT"] if app.config.get("RATELIMIT_ENABLED", True) else ""
+    cached = app.extensions.get("trackbase_gate_limit")
+    if cached is None or cached[0] != raw:
+        if raw:
+            item = parse_limit(raw)
+            cached = (raw, item.amount, item.get_expiry())
+        else:
+            cached = (raw, 0, 0)
+        app.extensions["trackbase_gate_limit"] = cached
+    return cached[1], cached[2]
+
+
+def _script(app: Flask):
+    from ..services.redis import get_redis
+
+    script = app.extensions.get("trackbase_gate_script")
+    client = get_redis()
+    if script is None or script.registered_client is not client:
+        script = client.register_script(GATE_SCRIPT)
+        app.extensions["trackbase_gate_script"] = script
+    return script
+
+
+def _run_script(app: Flask, token: tokens.Token, window: int):
+    keys = [
+        tokens.REVOKED_PREFIX + token.id,
+        tokens.REVOKED_LOADED,
+        VERSION_PREFIX + token.uid,
+        EPOCH_KEY,
+        f"{LIMIT_PREFIX}{token.uid}:{int(time.time() // window) if window else 0}",
+    ]
+    return _script(app)(keys=keys, args=[window, uuid.uuid4().hex, VERSION_TTL])
+
+
+def _load_user(uid: str):
+    from ..models import User
+
+    return db.session.scalars(select(User).where(User.fs_uniquifier == uid)).first()
+
+
+def _cached_user(app: Flask, uid: str, version: str):
+    """The request's own copy of the user, from the cache when its version is current, else from SQL."""
+    cache = _cache(app)
+    entry = cache.entries.get(uid)
+    if entry is not None and entry[0] == version:
+        return db.session.merge(entry[1], load=False)
+    user = _load_user(uid)
+    if user is None:
+        cache.entries.pop(uid, None)
+        return None
+    roles = list(user.roles)  # loaded (selectin) before detaching
+    db.session.expunge(user)
+    for role in roles:
+        if role in db.session:
+            db.session.expunge(role)
+    if len(cache.entries) > 10_000:
+        cache.entries.clear()
+    cache.entries[uid] = (version, user)
+    return db.session.merge(user, load=False)
+
+
+def authenticate_request():
+    """before_request: authenticate a header token, or leave the request anonymous (see module doc)."""
+    g.tb_user = None
+    g.tb_token = None
+    raw = request.headers.get(current_app.config["SECURITY_TOKEN_AUTHENTICATION_HEADER"])
+    if not raw:
+        return None
+    token = tokens.parse(raw)
+    if token is None:
+        return None
+    app = current_app._get_current_object()
+    amount, window = _limit(app)
+    revoked, loaded, version, count, ttl = _run_script(app, token, window)
+    if not loaded:
+        tokens.load_revocations_into_redis()
+        revoked, loaded, version, count, ttl = _run_script(app, token, window)
+    if revoked:
+        return None
+    if isinstance(version, bytes):
+        version = version.decode()
+    user = _cached_user(app, token.uid, version)
+    if user is None or not user.active:
+        return None
+    g.tb_user = user
+    g.tb_token = token
+    g._login_user = user
+    set_request_attr("fs_authn_via", "token")
+    set_request_attr("fs_paa", token.data.get("fs_paa", 0))
+    if window and count > amount:
+        reset = int(time.time()) + max(1, ttl)
+        return error_response(429, "rate_limited", "Too many requests: slow down and try again later.", headers={
+            "Retry-After": str(max(1, ttl)),
+            "X-RateLimit-Limit": str(amount),
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": str(reset),
+        })
+    return None
+
+
+def verified() -> bool:
+    """True when the gate authenticated this request (Flask-Limiter's default limit exempts it)."""
+    return getattr(g, "tb_user", None) is not None
+
+
+# ---- version bumps: any change to a user or a role invalidates the cached copies everywhere
+
+def _bump(uids: set[str], epoch: bool) -> None:
+    from ..services.redis import get_redis
+
+    pipe = get_redis().pipeline(transaction=False)
+    for uid in uids:
+        pipe.set(VERSION_PREFIX + uid, uuid.uuid4().hex, ex=VERSION_TTL)
+    if epoch:
+        pipe.set(EPOCH_KEY, uuid.uuid4().hex)
+    pipe.execute()
+
+
+def _gate_app() -> bool:
+    return has_app_context() and "trackbase_user_cache" in current_app.extensions
+
+
+def _changed_users(session: Session) -> tuple[set[str], bool]:
+    from ..models import Role, User
+
+    uids: set[str] = set()
+    epoch = False
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, User):
+            history = db.inspect(obj).attrs.fs_uniquifier.history
+            uids.update(str(v) for v in chain(history.added or (), history.deleted or (), history.unchanged or ()) if v)
+        elif isinstance(obj, Role):
+            epoch = True
+    return uids, epoch
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_after_flush(session, _flush_context):
+    if not _gate_app():
+        return
+    uids, epoch = _changed_users(session)
+    if not uids and not epoch:
+        return
+    pending = session.info.setdefault("trackbase_user_bumps", [set(), False])
+    pending[0].update(uids)
+    pending[1] = pending[1] or epoch
+    _bump(uids, epoch)  # before the commit: raises (and so aborts the commit) when Redis is unreachable
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bump_on_bulk_statement(state):
+    if not (state.is_update or state.is_delete) or not _gate_app():
+        return
+    from ..models import Role, User
+
+    mapper = state.bind_mapper
+    if mapper is not None and mapper.class_ in (User, Role):
+        pending = state.session.info.setdefault("trackbase_user_bumps", [set(), False])
+        pending[1] = True
+        _bump(set(), True)
+
+
+@event.listens_for(Session, "after_commit")
+def _bump_after_commit(session):
+    pending = session.info.pop("trackbase_user_bumps", None)
+    if not pending or not _gate_app():
+        return
+    try:
+        _bump(pending[0], pending[1])
+    except Exception:  # the bump before the commit already invalidated every cached copy
+        log.warning("user cache version bump after commit failed", exc_info=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_bumps(session):
+    session.info.pop("trackbase_user_bumps", None)
+
+
+def init_gate(app: Flask) -> None:
+    """Register the gate (before Flask-Limiter's check, which reads `verified()`)."""
+    app.extensions["trackbase_user_cache"] = _UserCache()
+    app.before_request(authenticate_request)
