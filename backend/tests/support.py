@@ -24,18 +24,20 @@ def free_port() -> int:
 class RedisServer:
     """A redis-server process on a free port that keeps nothing on disk, or TEST_REDIS_URL when set."""
 
-    def __init__(self):
+    def __init__(self, private: bool = False, port: int | None = None):
         self.process = None
-        self.url = os.environ.get("TEST_REDIS_URL")
+        self.url = None if private else os.environ.get("TEST_REDIS_URL")
         self.tmp = None
+        self.port = port
 
     def start(self) -> str:
-        if self.url:
+        """Start (or, after stop(), start again on the same port: an empty Redis, as after a restart)."""
+        if self.url and self.process is None and self.port is None:
             return self.url
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed: run ./local_setup.sh (it installs Redis)")
-        port = free_port()
+        port = self.port = self.port or free_port()
         self.tmp = tempfile.mkdtemp(prefix="tb-redis-")
         self.process = subprocess.Popen(
             [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
@@ -54,8 +56,9 @@ class RedisServer:
 
     def stop(self) -> None:
         if self.process:
-            self.process.terminate()
+            self.process.kill()
             self.process.wait(timeout=10)
+            self.process = None
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -158,3 +161,18 @@ class Database:
             with engine.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
             engine.dispose()
+
+
+def private_redis_config(url: str) -> dict:
+    """Config overrides that point an app's Redis uses (gate, cache, limiter, broker) at `url`."""
+    return {
+        "REDIS_URL": url,
+        "CACHE_REDIS_URL": url,
+        "RATELIMIT_STORAGE_URI": url,
+    }
+
+
+def login_token(client, email: str, password: str = "correct-horse-9") -> str:
+    response = client.post("/api/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["token"]
