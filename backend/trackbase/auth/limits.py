@@ -54,17 +54,35 @@ def _account_key() -> str:
     return "acct-ip:" + client_address()
 
 
+_limited_views: dict = {}
+
+
+def _auth_ip_limit() -> str:
+    return current_app.config["RATELIMIT_AUTH_IP"]
+
+
+def _auth_account_limit() -> str:
+    return current_app.config["RATELIMIT_AUTH_ACCOUNT"]
+
+
 def limit_auth_views(app: Flask) -> None:
-    """Per-address and per-account limits on login, reset and register (shared in Redis)."""
+    """Per-address and per-account limits on login, reset and register (shared in Redis).
+
+    Flask-Limiter registers a decorated limit on the view function itself, and the views are the
+    same functions in every app of the process (tests build several): each is decorated once, with
+    limits read from the current app's config, so a request is counted once.
+    """
     from ..extensions import limiter
 
-    ip_limit = lambda: app.config["RATELIMIT_AUTH_IP"]  # noqa: E731
-    account_limit = lambda: app.config["RATELIMIT_AUTH_ACCOUNT"]  # noqa: E731
     for endpoint in ("security.login", "security.forgot_password", "security.reset_password", "register"):
         view = app.view_functions.get(endpoint)
         if view is None:
             continue
-        scope = endpoint.replace("security.", "")
-        limited = limiter.limit(ip_limit, key_func=lambda s=scope: f"{s}:ip:{client_address()}", methods=["POST"])(view)
-        limited = limiter.limit(account_limit, key_func=lambda s=scope: f"{s}:{_account_key()}", methods=["POST"])(limited)
-        app.view_functions[endpoint] = limited
+        if view not in _limited_views:
+            scope = endpoint.replace("security.", "")
+            limited = limiter.limit(_auth_ip_limit, key_func=lambda s=scope: f"{s}:ip:{client_address()}",
+                                    methods=["POST"])(view)
+            limited = limiter.limit(_auth_account_limit, key_func=lambda s=scope: f"{s}:{_account_key()}",
+                                    methods=["POST"])(limited)
+            _limited_views[view] = limited
+        app.view_functions[endpoint] = _limited_views[view]
