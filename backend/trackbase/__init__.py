@@ -61,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .api.errors import register_error_handlers
     from .api.schemas.accounts import UserSchema
     from .auth import init_security, limit_auth_views
+    from .gunicorn_errors import install as install_gunicorn_errors
     from .headers import init_headers
     from .cli import register_cli
     from .extensions import cache, celery_init_app, db, limiter, mail, migrate
@@ -100,6 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_spa(app)
     celery_init_app(app)
     register_cli(app)
+    install_gunicorn_errors()
     return app
 
 
