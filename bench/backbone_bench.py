@@ -16,6 +16,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import sys
 import time
@@ -140,7 +141,7 @@ def profile(requests: int, top: int) -> int:
         for _ in range(requests):
             call()
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(top)
     return 0
 
 
@@ -153,12 +154,10 @@ def breakdown(requests: int, rounds: int = 5) -> int:
     import logging
 
     import bare_app
-    from flask_security.utils import parse_auth_token
 
-    import trackbase.auth as auth
+    from trackbase import headers as security_headers
     from trackbase.api import accounts as accounts_api
-    from trackbase.extensions import db, limiter, security
-    from trackbase.models import User
+    from trackbase.auth import gate, tokens
 
     with harness.BenchEnvironment() as env:
         app = env.app()
@@ -168,24 +167,31 @@ def breakdown(requests: int, rounds: int = 5) -> int:
         assert status.startswith("200"), status
         body_data = json.loads(body)
         original_get = accounts_api.MeResource.get
-        original_revoked = auth.is_token_revoked
+        original_script = gate._run_script
+        original_parse = tokens.parse
+        original_headers = dict(security_headers.BASE_HEADERS)
         access_log = logging.getLogger("trackbase.access")
+        with app.test_request_context(PATH, headers=env.headers):
+            token = tokens.parse(env.token)
+            frozen_reply = original_script(app, token, 60)
         steps = [
             "full request path",
             "- access log line",
-            "- X-RateLimit-* headers (GET + TTL on Redis)",
-            "- rate limit check (EVALSHA on Redis + Flask-Limiter)",
-            "- revoked-token check (EXISTS on Redis)",
+            "- security headers",
             "- serializing the user (marshmallow dump)",
+            "- the gate's Redis round trip (one EVALSHA)",
+            "- token signature check (cached per string)",
         ]
 
         def set_level(level: int) -> None:
             """Apply the first `level` removals (and undo the rest)."""
             access_log.disabled = level >= 1
-            limiter._headers_enabled = level < 2
-            limiter.enabled = level < 3
-            auth.is_token_revoked = (lambda token: False) if level >= 4 else original_revoked
-            accounts_api.MeResource.get = (lambda self: {"user": body_data["user"]}) if level >= 5 else original_get
+            security_headers.BASE_HEADERS.clear()
+            if level < 2:
+                security_headers.BASE_HEADERS.update(original_headers)
+            accounts_api.MeResource.get = (lambda self: {"user": body_data["user"]}) if level >= 3 else original_get
+            gate._run_script = (lambda app_, token_, window: frozen_reply) if level >= 4 else original_script
+            tokens.parse = (lambda raw: token) if level >= 5 else original_parse
 
         # The machine is noisy: every level is measured once per round, rounds interleave the
         # levels, and each level keeps its best round.
@@ -200,17 +206,6 @@ def breakdown(requests: int, rounds: int = 5) -> int:
         finally:
             set_level(0)
         rows = list(zip(steps, best))
-
-        with app.test_request_context(PATH, headers=env.headers):
-            uniquifier = db.session.get(User, env.user_id).fs_uniquifier
-            db.session.remove()
-
-            def find_user():
-                security.datastore.find_user(fs_uniquifier=uniquifier)
-                db.session.remove()
-
-            lookup = _cpu_us(find_user, requests)
-            signature = _cpu_us(lambda: parse_auth_token(env.token), requests)
 
         import os
 
@@ -228,12 +223,9 @@ def breakdown(requests: int, rounds: int = 5) -> int:
         share = "" if previous is None else f"{(previous - value) / full * 100:5.1f}%"
         print(f"{label:60s} {value:8.0f} {saved:>8} {share:>6}")
         previous = value
-    print(f"{'= left: Flask, flask-restful, Flask-Security token auth + user':60s} {previous:8.0f} "
+    print(f"{'= left: Flask, flask-restful, user cache, Flask-Login, limiter hooks':60s} {previous:8.0f} "
           f"{'':>8} {previous / full * 100:5.1f}%")
-    print("\nparts of what is left, measured alone:")
-    print(f"  user lookup (find_user: ORM select with joinedload roles, new session)  {lookup:6.0f} us")
-    print(f"  token signature and age check (itsdangerous)                           {signature:6.0f} us")
-    print(f"  the bare Flask app, whole request                                      {bare_cpu:6.0f} us")
+    print(f"\nthe bare Flask app, whole request: {bare_cpu:6.0f} us")
     print(f"\nin-process ratio bare/app CPU: {bare_cpu / full:.3f} (the gunicorn run adds the same HTTP cost to both)")
     return 0
 

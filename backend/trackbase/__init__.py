@@ -61,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .api.errors import register_error_handlers
     from .api.schemas.accounts import UserSchema
     from .auth import init_security, limit_auth_views
+    from .auth.gate import exempt_verified_from_default_limit
     from .gunicorn_errors import install as install_gunicorn_errors
     from .headers import init_headers
     from .cli import register_cli
@@ -93,6 +94,7 @@ def create_app(config: dict | None = None) -> Flask:
     mail.init_app(app)
     init_security(app, user_payload=UserSchema().dump)  # its request gate runs before the limiter's check
     limiter.init_app(app)
+    exempt_verified_from_default_limit(app, limiter)
     register_error_handlers(app)
     init_headers(app)
     init_request_logging(app)

@@ -26,10 +26,12 @@ import time
 import uuid
 from itertools import chain
 
+import redis
 from flask import Flask, current_app, g, has_app_context, request
 from flask_security.utils import set_request_attr
 from limits import parse as parse_limit
 from sqlalchemy import event, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from ..errors import error_response
@@ -95,26 +97,59 @@ def _limit(app: Flask):
     return cached[1], cached[2]
 
 
-def _script(app: Flask):
+class _GateConnection(threading.local):
+    """One Redis connection per thread for the gate's script call (no pool or retry layers per request)."""
+
+    client = None
+    connection = None
+    sha = None
+
+
+def _connection(app: Flask) -> _GateConnection:
     from ..services.redis import get_redis
 
-    script = app.extensions.get("trackbase_gate_script")
+    conn = app.extensions["trackbase_gate_connection"]
     client = get_redis()
-    if script is None or script.registered_client is not client:
-        script = client.register_script(GATE_SCRIPT)
-        app.extensions["trackbase_gate_script"] = script
-    return script
+    if conn.client is not client or conn.connection is None:
+        conn.client = client
+        conn.sha = client.script_load(GATE_SCRIPT)
+        conn.connection = client.connection_pool.get_connection()
+    return conn
+
+
+def _drop(conn: _GateConnection) -> None:
+    if conn.connection is not None:
+        conn.connection.disconnect()
+        conn.client.connection_pool.release(conn.connection)
+    conn.connection = None
+
+
+def _call(app: Flask, args: tuple):
+    conn = _connection(app)
+    try:
+        conn.connection.send_command("EVALSHA", conn.sha, 5, *args)
+        return conn.connection.read_response()
+    except redis.exceptions.NoScriptError:  # Redis restarted: its script cache is empty
+        _drop(conn)
+        return _call(app, args)
+    except BaseException:
+        _drop(conn)  # a half-read reply must never be read by the next request
+        raise
 
 
 def _run_script(app: Flask, token: tokens.Token, window: int):
-    keys = [
+    args = (
         tokens.REVOKED_PREFIX + token.id,
         tokens.REVOKED_LOADED,
         VERSION_PREFIX + token.uid,
         EPOCH_KEY,
         f"{LIMIT_PREFIX}{token.uid}:{int(time.time() // window) if window else 0}",
-    ]
-    return _script(app)(keys=keys, args=[window, uuid.uuid4().hex, VERSION_TTL])
+        window, uuid.uuid4().hex, VERSION_TTL,
+    )
+    try:
+        return _call(app, args)
+    except redis.exceptions.ConnectionError:  # one retry on a fresh connection (e.g. Redis restarted)
+        return _call(app, args)
 
 
 def _load_user(uid: str):
@@ -124,37 +159,42 @@ def _load_user(uid: str):
 
 
 def _cached_user(app: Flask, uid: str, version: str):
-    """The request's own copy of the user, from the cache when its version is current, else from SQL."""
+    """The user, from this thread's cache when its version is current and it is unchanged, else from SQL.
+
+    The cached object is attached to the request's session (session.add of a detached, clean object:
+    no SQL) and detached again when the request's session closes; one thread uses it at a time.
+    """
     cache = _cache(app)
     entry = cache.entries.get(uid)
     if entry is not None and entry[0] == version:
-        return db.session.merge(entry[1], load=False)
+        user = entry[1]
+        state = sa_inspect(user)
+        if state.detached and not state.expired_attributes and not state.modified:
+            db.session.add(user)
+            return user
     user = _load_user(uid)
     if user is None:
         cache.entries.pop(uid, None)
         return None
-    roles = list(user.roles)  # loaded (selectin) before detaching
-    db.session.expunge(user)
-    for role in roles:
-        if role in db.session:
-            db.session.expunge(role)
+    user.roles  # noqa: B018  (loaded now, kept with the cached object)
     if len(cache.entries) > 10_000:
         cache.entries.clear()
     cache.entries[uid] = (version, user)
-    return db.session.merge(user, load=False)
+    return user
 
 
 def authenticate_request():
     """before_request: authenticate a header token, or leave the request anonymous (see module doc)."""
-    g.tb_user = None
-    g.tb_token = None
-    raw = request.headers.get(current_app.config["SECURITY_TOKEN_AUTHENTICATION_HEADER"])
+    app = current_app._get_current_object()
+    ctx_g = g._get_current_object()
+    ctx_g.tb_user = None
+    ctx_g.tb_token = None
+    raw = request.headers.get(app.config["SECURITY_TOKEN_AUTHENTICATION_HEADER"])
     if not raw:
         return None
     token = tokens.parse(raw)
     if token is None:
         return None
-    app = current_app._get_current_object()
     amount, window = _limit(app)
     revoked, loaded, version, count, ttl = _run_script(app, token, window)
     if not loaded:
@@ -167,9 +207,9 @@ def authenticate_request():
     user = _cached_user(app, token.uid, version)
     if user is None or not user.active:
         return None
-    g.tb_user = user
-    g.tb_token = token
-    g._login_user = user
+    ctx_g.tb_user = user
+    ctx_g.tb_token = token
+    ctx_g._login_user = user
     set_request_attr("fs_authn_via", "token")
     set_request_attr("fs_paa", token.data.get("fs_paa", 0))
     if window and count > amount:
@@ -261,7 +301,25 @@ def _forget_bumps(session):
     session.info.pop("trackbase_user_bumps", None)
 
 
+def exempt_verified_from_default_limit(app: Flask, limiter) -> None:
+    """Skip Flask-Limiter's per-request check (the default limit) for requests the gate counted.
+
+    Its decorated limits (sign-in, reset, register) are checked by their own wrappers, not here.
+    Call after `limiter.init_app(app)`.
+    """
+    funcs = app.before_request_funcs.setdefault(None, [])
+    check = limiter._check_request_limit
+
+    def check_unless_verified():
+        if g.get("tb_user") is None:
+            return check()
+        return None
+
+    funcs[:] = [check_unless_verified if f == check else f for f in funcs]
+
+
 def init_gate(app: Flask) -> None:
     """Register the gate (before Flask-Limiter's check, which reads `verified()`)."""
     app.extensions["trackbase_user_cache"] = _UserCache()
+    app.extensions["trackbase_gate_connection"] = _GateConnection()
     app.before_request(authenticate_request)

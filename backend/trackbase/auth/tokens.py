@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
@@ -54,17 +55,41 @@ def _expiry(data: dict) -> datetime:
     return datetime.fromtimestamp(expires, timezone.utc) + EXPIRY_MARGIN
 
 
+_verified: dict[str, tuple[Token, float]] = {}
+_VERIFIED_MAX = 20_000
+
+
 def parse(raw: str | None) -> Token | None:
-    """The verified token, or None when it is missing, forged, malformed or expired."""
+    """The verified token, or None when it is missing, forged, malformed or expired.
+
+    Verification is Flask-Security's (itsdangerous signature and age, its `exp`); a string verified once
+    is remembered with its signing time, so later requests re-check only the age.
+    """
     if not raw or len(raw) > 4096:
         return None
+    now = time.time()
+    max_age = _max_age_seconds()
+    known = _verified.get(raw)
+    if known is not None:
+        token, signed_at = known
+        exp = token.data.get("exp")
+        if now - signed_at <= max_age and not (exp and exp < int(now)):
+            return token
+        _verified.pop(raw, None)
+        return None
     try:
-        data = parse_auth_token(raw)
-    except Exception:  # bad signature, expired, not our format
+        data = parse_auth_token(raw)  # raises on a bad signature, an expired token, a foreign format
+        _, signed_at = current_app.extensions["security"].remember_token_serializer.loads(
+            raw, max_age=max_age, return_timestamp=True)
+    except Exception:
         return None
     if not isinstance(data, dict) or "uid" not in data or "fs_paa" not in data:
         return None  # only the current (v5) format is issued; older ones are refused
-    return Token(data)
+    token = Token(data)
+    if len(_verified) >= _VERIFIED_MAX:
+        _verified.clear()
+    _verified[raw] = (token, signed_at.timestamp())
+    return token
 
 
 def revoke(token: Token, user_id: int | None) -> None:
