@@ -158,11 +158,16 @@ def _load_user(uid: str):
     return db.session.scalars(select(User).where(User.fs_uniquifier == uid)).first()
 
 
-def _cached_user(app: Flask, uid: str, version: str):
+SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+
+
+def _cached_user(app: Flask, uid: str, version: str, method: str):
     """The user, from this thread's cache when its version is current and it is unchanged, else from SQL.
 
-    The cached object is attached to the request's session (session.add of a detached, clean object:
-    no SQL) and detached again when the request's session closes; one thread uses it at a time.
+    For a request that may write, the cached object is attached to the request's session
+    (session.add of a detached, clean object: no SQL) so changes to it are flushed; it is detached
+    again when the session closes. Reads use it detached (all columns and its roles are loaded).
+    One thread uses it at a time.
     """
     cache = _cache(app)
     entry = cache.entries.get(uid)
@@ -170,7 +175,8 @@ def _cached_user(app: Flask, uid: str, version: str):
         user = entry[1]
         state = sa_inspect(user)
         if state.detached and not state.expired_attributes and not state.modified:
-            db.session.add(user)
+            if method not in SAFE_METHODS:
+                db.session.add(user)
             return user
     user = _load_user(uid)
     if user is None:
@@ -204,7 +210,7 @@ def authenticate_request():
         return None
     if isinstance(version, bytes):
         version = version.decode()
-    user = _cached_user(app, token.uid, version)
+    user = _cached_user(app, token.uid, version, request.method)
     if user is None or not user.active:
         return None
     ctx_g.tb_user = user
@@ -309,17 +315,24 @@ def exempt_verified_from_default_limit(app: Flask, limiter) -> None:
     """
     funcs = app.before_request_funcs.setdefault(None, [])
     check = limiter._check_request_limit
-
-    def check_unless_verified():
-        if g.get("tb_user") is None:
-            return check()
-        return None
-
-    funcs[:] = [check_unless_verified if f == check else f for f in funcs]
+    funcs[:] = [_unless_verified(f) if f == check else f for f in funcs]
 
 
 def init_gate(app: Flask) -> None:
-    """Register the gate (before Flask-Limiter's check, which reads `verified()`)."""
+    """Register the gate as the first before_request function (Flask-Principal's identity load, which
+    has nothing to load without cookie sessions, is skipped for requests the gate authenticated)."""
     app.extensions["trackbase_user_cache"] = _UserCache()
     app.extensions["trackbase_gate_connection"] = _GateConnection()
-    app.before_request(authenticate_request)
+    funcs = app.before_request_funcs.setdefault(None, [])
+    funcs[:] = [_unless_verified(f) if getattr(f, "__self__", None).__class__.__name__ == "Principal" else f
+                for f in funcs]
+    funcs.insert(0, authenticate_request)
+
+
+def _unless_verified(func):
+    def run_unless_verified():
+        if g.get("tb_user") is None:
+            return func()
+        return None
+
+    return run_unless_verified
