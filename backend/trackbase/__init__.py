@@ -27,6 +27,9 @@ class NoCookieSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app, request):
         return self.session_class()
 
+    def save_session(self, app, session, response):
+        return None
+
 
 class TrackbaseRequest(Request):
     """JSON bodies the app cannot store or parse safely are refused as invalid JSON (a 400), not a 500.

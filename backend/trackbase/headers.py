@@ -59,8 +59,11 @@ def init_headers(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
-        for name, value in BASE_HEADERS.items():
-            headers.setdefault(name, value)
+        if "X-Content-Type-Options" in headers:
+            for name, value in BASE_HEADERS.items():
+                headers.setdefault(name, value)
+        else:
+            headers.extend(BASE_HEADERS)
         if request.path.startswith("/api/") and "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-store"
         if response.mimetype == "text/html":
