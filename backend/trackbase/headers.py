@@ -22,8 +22,12 @@ BASE_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 
+# Swagger UI (flask-swagger-ui, pinned) injects one fixed <style> element when it renders; the docs page
+# allows exactly that one by hash (the CSP e2e test reports the new hash if an upgrade changes it).
+DOCS_STYLE_HASHES = " 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='"
+
 CSP = (
-    "default-src 'self'; script-src 'self'{hashes}; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'{hashes}; style-src 'self'{style_hashes}; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
@@ -52,7 +56,8 @@ def content_security_policy(response: Response) -> str:
     hashes = ""
     if not response.direct_passthrough and not response.is_streamed:
         hashes = _inline_script_hashes(response.get_data())
-    return CSP.format(hashes=hashes)
+    style_hashes = DOCS_STYLE_HASHES if request.path.startswith("/api/docs") else ""
+    return CSP.format(hashes=hashes, style_hashes=style_hashes)
 
 
 def init_headers(app: Flask) -> None:
