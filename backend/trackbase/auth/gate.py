@@ -34,6 +34,7 @@ from sqlalchemy import event, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
+from ..cache import SHARED_VERSION_KEYS
 from ..errors import error_response
 from ..extensions import db
 from . import tokens
@@ -45,7 +46,8 @@ EPOCH_KEY = "trackbase:user-epoch"
 LIMIT_PREFIX = "trackbase:rl:"
 VERSION_TTL = 86400  # a version that expired is simply a new one: the cached user is reloaded once
 
-# KEYS: revoked id, revocation-loaded marker, user version, user epoch, limit window
+# KEYS: revoked id, revocation-loaded marker, user version, user epoch, limit window, then the shared
+#       cache version keys (cache.py; their hashes let cached reads skip a second round trip)
 # ARGV: window seconds (0: no limit), a fresh random version for a missing key, version TTL
 GATE_SCRIPT = """
 local revoked = redis.call('EXISTS', KEYS[1])
@@ -68,7 +70,12 @@ if revoked == 0 and loaded == 1 and window > 0 then
   if count == 1 then redis.call('EXPIRE', KEYS[5], window) end
   ttl = redis.call('TTL', KEYS[5])
 end
-return {revoked, loaded, ver .. ':' .. epoch, count, ttl}
+local out = {revoked, loaded, ver .. ':' .. epoch, count, ttl}
+for i = 6, #KEYS do
+  local v = redis.call('GET', KEYS[i])
+  if v then out[#out + 1] = redis.sha1hex(v) else out[#out + 1] = '' end
+end
+return out
 """
 
 
@@ -124,10 +131,18 @@ def _drop(conn: _GateConnection) -> None:
     conn.connection = None
 
 
+def _watched_keys(app: Flask) -> tuple[str, ...]:
+    keys = app.extensions.get("trackbase_gate_watched")
+    if keys is None:
+        prefix = app.config.get("CACHE_KEY_PREFIX", "")
+        keys = app.extensions["trackbase_gate_watched"] = tuple(prefix + name for name in SHARED_VERSION_KEYS)
+    return keys
+
+
 def _call(app: Flask, args: tuple):
     conn = _connection(app)
     try:
-        conn.connection.send_command("EVALSHA", conn.sha, 5, *args)
+        conn.connection.send_command("EVALSHA", conn.sha, 5 + len(args[5]), *args[:5], *args[5], *args[6:])
         return conn.connection.read_response()
     except redis.exceptions.NoScriptError:  # Redis restarted: its script cache is empty
         _drop(conn)
@@ -144,6 +159,7 @@ def _run_script(app: Flask, token: tokens.Token, window: int):
         VERSION_PREFIX + token.uid,
         EPOCH_KEY,
         f"{LIMIT_PREFIX}{token.uid}:{int(time.time() // window) if window else 0}",
+        _watched_keys(app),
         window, uuid.uuid4().hex, VERSION_TTL,
     )
     try:
@@ -202,10 +218,11 @@ def authenticate_request():
     if token is None:
         return None
     amount, window = _limit(app)
-    revoked, loaded, version, count, ttl = _run_script(app, token, window)
-    if not loaded:
+    reply = _run_script(app, token, window)
+    if not reply[1]:
         tokens.load_revocations_into_redis()
-        revoked, loaded, version, count, ttl = _run_script(app, token, window)
+        reply = _run_script(app, token, window)
+    revoked, loaded, version, count, ttl = reply[:5]
     if revoked:
         return None
     if isinstance(version, bytes):
@@ -215,6 +232,7 @@ def authenticate_request():
         return None
     ctx_g.tb_user = user
     ctx_g.tb_token = token
+    ctx_g.tb_versions = dict(zip(SHARED_VERSION_KEYS, reply[5:]))
     ctx_g._login_user = user
     set_request_attr("fs_authn_via", "token")
     set_request_attr("fs_paa", token.data.get("fs_paa", 0))
