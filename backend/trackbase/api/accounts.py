@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_restful import Resource
 from flask_security import current_user
 
+from ..extensions import db
 from ..services import accounts
 from .common import AdminResource, AuthResource, load_json, paginate
 from .errors import not_found
@@ -32,8 +33,18 @@ _me_schema = UserSchema()
 
 class MeResource(AuthResource):
     def get(self):
-        """The signed-in user's profile."""
-        return {"user": _me_schema.dump(current_user._get_current_object())}
+        """The signed-in user's profile.
+
+        The dump is kept on the user object itself: the auth gate reuses that object only while the
+        user is unchanged (its cache version is current, nothing modified or expired), so the kept
+        dump is never stale, and a changed user is a new object without one.
+        """
+        user = current_user._get_current_object()
+        state = user.__dict__
+        body = state.get("_trackbase_me_body")
+        if body is None or db.inspect(user).modified:
+            body = state["_trackbase_me_body"] = {"user": _me_schema.dump(user)}
+        return body
 
     def patch(self):
         """Update name, timezone, reminder hour or quiet hours."""
