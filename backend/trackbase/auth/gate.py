@@ -334,6 +334,12 @@ def exempt_verified_from_default_limit(app: Flask, limiter) -> None:
     funcs = app.before_request_funcs.setdefault(None, [])
     check = limiter._check_request_limit
     funcs[:] = [_unless_verified(f) if f == check else f for f in funcs]
+    # Its after_request (conditional deductions, headers: neither is used) and teardown (resets state
+    # kept on the request context, which is discarded anyway) have nothing to do for those requests.
+    after = app.after_request_funcs.setdefault(None, [])
+    after[:] = [_unless_verified(f, passthrough=True) if getattr(f, "args", None) == (limiter,) else f for f in after]
+    teardown = app.teardown_request_funcs.setdefault(None, [])
+    teardown[:] = [_unless_verified(f) if getattr(f, "__self__", None) is limiter else f for f in teardown]
 
 
 def init_gate(app: Flask) -> None:
@@ -347,10 +353,13 @@ def init_gate(app: Flask) -> None:
     funcs.insert(0, authenticate_request)
 
 
-def _unless_verified(func):
-    def run_unless_verified():
+def _unless_verified(func, passthrough: bool = False):
+    """`func` for requests the gate did not authenticate; for the others a no-op (returning its
+    first argument when `passthrough`, as an after_request function must)."""
+
+    def run_unless_verified(*args):
         if g.get("tb_user") is None:
-            return func()
-        return None
+            return func(*args)
+        return args[0] if passthrough else None
 
     return run_unless_verified
