@@ -215,7 +215,7 @@ def breakdown(requests: int, rounds: int = 5) -> int:
             "full request path",
             "- access log line",
             "- security headers",
-            "- serializing the user (marshmallow dump)",
+            "- the /api/me answer (serialized once per user version)",
             "- the gate's Redis round trip (one EVALSHA)",
             "- token signature check (cached per string)",
         ]

@@ -1,7 +1,9 @@
 """Account resources: registration, the profile, invitations and user administration."""
 from __future__ import annotations
 
+from flask import Response
 from flask_restful import Resource
+from flask_restful.representations.json import output_json
 from flask_security import current_user
 
 from ..extensions import db
@@ -35,7 +37,7 @@ class MeResource(AuthResource):
     def get(self):
         """The signed-in user's profile.
 
-        The dump is kept on the user object itself: the auth gate reuses that object only while the
+        The serialized answer (the same bytes flask-restful would write) is kept on the user object itself: the auth gate reuses that object only while the
         user is unchanged (its cache version is current, nothing modified or expired), so the kept
         dump is never stale, and a changed user is a new object without one.
         """
@@ -43,8 +45,8 @@ class MeResource(AuthResource):
         state = user.__dict__
         body = state.get("_trackbase_me_body")
         if body is None or db.inspect(user).modified:
-            body = state["_trackbase_me_body"] = {"user": _me_schema.dump(user)}
-        return body
+            body = state["_trackbase_me_body"] = output_json({"user": _me_schema.dump(user)}, 200).get_data()
+        return Response(body, mimetype="application/json")
 
     def patch(self):
         """Update name, timezone, reminder hour or quiet hours."""
