@@ -139,33 +139,33 @@ def _watched_keys(app: Flask) -> tuple[str, ...]:
     return keys
 
 
-def _call(app: Flask, args: tuple):
+def _call(app: Flask, keys: tuple, argv: tuple):
     conn = _connection(app)
     try:
-        conn.connection.send_command("EVALSHA", conn.sha, 5 + len(args[5]), *args[:5], *args[5], *args[6:])
+        conn.connection.send_command("EVALSHA", conn.sha, len(keys), *keys, *argv)
         return conn.connection.read_response()
     except redis.exceptions.NoScriptError:  # Redis restarted: its script cache is empty
         _drop(conn)
-        return _call(app, args)
+        return _call(app, keys, argv)
     except BaseException:
         _drop(conn)  # a half-read reply must never be read by the next request
         raise
 
 
 def _run_script(app: Flask, token: tokens.Token, window: int):
-    args = (
+    keys = (
         tokens.REVOKED_PREFIX + token.id,
         tokens.REVOKED_LOADED,
         VERSION_PREFIX + token.uid,
         EPOCH_KEY,
         f"{LIMIT_PREFIX}{token.uid}:{int(time.time() // window) if window else 0}",
-        _watched_keys(app),
-        window, uuid.uuid4().hex, VERSION_TTL,
+        *_watched_keys(app),
     )
+    argv = (window, uuid.uuid4().hex, VERSION_TTL)
     try:
-        return _call(app, args)
+        return _call(app, keys, argv)
     except redis.exceptions.ConnectionError:  # one retry on a fresh connection (e.g. Redis restarted)
-        return _call(app, args)
+        return _call(app, keys, argv)
 
 
 def _load_user(uid: str):

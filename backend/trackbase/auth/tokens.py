@@ -55,7 +55,6 @@ def _expiry(data: dict) -> datetime:
     return datetime.fromtimestamp(expires, timezone.utc) + EXPIRY_MARGIN
 
 
-_verified: dict[str, tuple[Token, float]] = {}
 _VERIFIED_MAX = 20_000
 
 
@@ -69,6 +68,7 @@ def parse(raw: str | None) -> Token | None:
         return None
     now = time.time()
     max_age = _max_age_seconds()
+    _verified = current_app.extensions.setdefault("trackbase_verified_tokens", {})  # per app: its own secret
     known = _verified.get(raw)
     if known is not None:
         token, signed_at = known
