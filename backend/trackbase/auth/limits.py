@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g
 
 from ..errors import request_json
 
