@@ -133,8 +133,12 @@ def _clean_state(request, app, redis_url):
 
 @pytest.fixture
 def make_app(app, database_url, redis_url, smtp_server):
-    """Build a second app with config overrides; the session app's Celery stays the default after."""
+    """Build a second app with config overrides; the session app's Celery and rate-limit storage stay
+    the defaults after (the one Limiter object keeps the storage of the app initialised last)."""
     from trackbase import create_app
+    from trackbase.extensions import limiter
+
+    saved_storage = (limiter._storage, limiter._limiter)
 
     def _make(**overrides):
         other = create_app(make_test_config(database_url, redis_url, smtp_server.port, **overrides))
@@ -143,6 +147,7 @@ def make_app(app, database_url, redis_url, smtp_server):
 
     yield _make
     app.extensions["celery"].set_default()
+    limiter._storage, limiter._limiter = saved_storage
 
 
 @pytest.fixture

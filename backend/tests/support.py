@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -25,18 +26,20 @@ def free_port() -> int:
 class RedisServer:
     """A redis-server process on a free port that keeps nothing on disk, or TEST_REDIS_URL when set."""
 
-    def __init__(self):
+    def __init__(self, private: bool = False, port: int | None = None):
         self.process = None
-        self.url = os.environ.get("TEST_REDIS_URL")
+        self.url = None if private else os.environ.get("TEST_REDIS_URL")
         self.tmp = None
+        self.port = port
 
     def start(self) -> str:
-        if self.url:
+        """Start (or, after stop(), start again on the same port: an empty Redis, as after a restart)."""
+        if self.url and self.process is None and self.port is None:
             return self.url
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed: run ./local_setup.sh (it installs Redis)")
-        port = free_port()
+        port = self.port = self.port or free_port()
         self.tmp = tempfile.mkdtemp(prefix="tb-redis-")
         self.process = subprocess.Popen(
             [
@@ -69,8 +72,9 @@ class RedisServer:
 
     def stop(self) -> None:
         if self.process:
-            self.process.terminate()
+            self.process.kill()
             self.process.wait(timeout=10)
+            self.process = None
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -213,3 +217,101 @@ def set_hours(db, user, tz="UTC", hour=0, quiet=(None, None)):
     user.timezone, user.reminder_hour = tz, hour
     user.quiet_hours_start, user.quiet_hours_end = quiet
     db.session.commit()
+
+
+def private_redis_config(url: str) -> dict:
+    """Config overrides that point an app's Redis uses (gate, cache, limiter, broker) at `url`."""
+    return {
+        "REDIS_URL": url,
+        "CACHE_REDIS_URL": url,
+        "RATELIMIT_STORAGE_URI": url,
+    }
+
+
+def login_token(client, email: str, password: str = "correct-horse-9") -> str:
+    response = client.post("/api/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["token"]
+
+
+class Gunicorn:
+    """The real app under gunicorn (2 workers by default), on the tests' database and a given Redis.
+
+    The access log records each request's worker pid, so a test can check that both workers answered.
+    """
+
+    def __init__(self, database_url: str, redis_url: str, smtp_port: int, workers: int = 2, secret: str = "",
+                 salt: str = ""):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.NamedTemporaryFile(prefix="tb-gunicorn-", suffix=".log", delete=False)
+        backend = Path(__file__).resolve().parents[1]
+        env = {
+            **os.environ,
+            "SECRET_KEY": secret, "SECURITY_PASSWORD_SALT": salt, "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url, "MAIL_PORT": str(smtp_port), "RATELIMIT_DEFAULT": "100000 per minute",
+            "INVENTORY_POLL_ON_START": "0", "PYTHONPATH": f"{backend}:{backend.parent}",
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn",
+             "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}",
+             "--access-logfile", "-", "--access-logformat", "%(p)s %(r)s %(s)s", "trackbase:create_app()"],
+            cwd=backend, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        self.workers = workers
+
+    def wait(self, timeout: float = 30.0) -> "Gunicorn":
+        import http.client
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn exited: " + self.log_text()[-2000:])
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/api/health")
+                conn.getresponse().read()
+                conn.close()
+                booted = self.log_text().count("Booting worker")
+                if booted >= self.workers:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start: " + self.log_text()[-2000:])
+
+    def request(self, method: str, path: str, headers: dict | None = None, body: dict | None = None):
+        """One request on a fresh connection (so the kernel spreads them over the workers): (status, json)."""
+        import http.client
+        import json
+
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        payload = json.dumps(body) if body is not None else None
+        hdrs = {"Connection": "close", **(headers or {})}
+        if payload is not None:
+            hdrs["Content-Type"] = "application/json"
+        conn.request(method, path, body=payload, headers=hdrs)
+        response = conn.getresponse()
+        raw = response.read()
+        conn.close()
+        return response.status, (json.loads(raw) if raw and response.getheader("Content-Type", "").startswith("application/json") else raw)
+
+    def log_text(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def pids_for(self, request_line_part: str) -> set[str]:
+        pids = set()
+        for line in self.log_text().splitlines():
+            parts = line.split(" ", 1)
+            if len(parts) == 2 and parts[0].strip("<>").isdigit() and request_line_part in parts[1]:
+                pids.add(parts[0].strip("<>"))
+        return pids
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        Path(self.log.name).unlink(missing_ok=True)

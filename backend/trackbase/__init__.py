@@ -1,8 +1,10 @@
 """Trackbase: the Flask application factory."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 from flask.sessions import SecureCookieSessionInterface
+from flask.wrappers import Request
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -25,19 +27,53 @@ class NoCookieSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app, request):
         return self.session_class()
 
+    def save_session(self, app, session, response):
+        return None
+
+
+class TrackbaseRequest(Request):
+    """JSON bodies the app cannot store or parse safely are refused as invalid JSON (a 400), not a 500.
+
+    Refused: nesting deeper than errors.MAX_JSON_DEPTH (json.loads itself raises RecursionError on
+    ~1000 levels, which Flask's silent parsing does not catch), NUL characters and unpaired surrogates
+    (the database, argon2 and UTF-8 encoding fail on them later).
+    """
+
+    def get_json(self, force=False, silent=False, cache=True):
+        from .errors import json_problem
+
+        try:
+            data = super().get_json(force=force, silent=silent, cache=cache)
+            problem = json_problem(data) if data is not None else None
+        except RecursionError:
+            data, problem = None, (None, "The JSON body is nested too deeply.")
+        if problem is None:
+            return data
+        g.json_problem = problem
+        if cache:
+            self._cached_json = (Ellipsis, Ellipsis)  # checked again on every call
+        if silent:
+            return None
+        raise BadRequest(problem[1])
+
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app from the environment plus `config` overrides; no I/O happens here."""
     from . import config as config_module
     from .api import init_api
     from .api.errors import register_error_handlers
+    from .api.schemas.accounts import UserSchema
     from .auth import init_security, limit_auth_views
+    from .auth.gate import exempt_verified_from_default_limit
+    from .gunicorn_errors import install as install_gunicorn_errors
+    from .headers import init_headers
     from .cli import register_cli
     from .extensions import cache, celery_init_app, db, limiter, mail, migrate
     from .log import configure_logging, init_request_logging
     from .spa import init_spa
 
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = TrackbaseRequest
     app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(config_module.from_environment())
     if config:
@@ -59,15 +95,18 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     cache.init_app(app)
     mail.init_app(app)
+    init_security(app, user_payload=UserSchema().dump)  # its request gate runs before the limiter's check
     limiter.init_app(app)
-    init_security(app)
+    exempt_verified_from_default_limit(app, limiter)
     register_error_handlers(app)
+    init_headers(app)
     init_request_logging(app)
     init_api(app)
     limit_auth_views(app)
     init_spa(app)
     celery_init_app(app)
     register_cli(app)
+    install_gunicorn_errors()
     return app
 
 

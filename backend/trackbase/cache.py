@@ -16,6 +16,11 @@ from .extensions import cache
 
 INVENTORY_DATA_VERSION = "inventory:data-version"
 INVENTORY_STATUS_VERSION = "inventory:status-version"
+# Version keys the auth gate reads in its one Redis round trip (as hashes of their values), so a
+# cached read whose entry this process already holds needs no second round trip (versioned_get).
+SHARED_VERSION_KEYS = (INVENTORY_DATA_VERSION, INVENTORY_STATUS_VERSION)
+_LOCAL_MAX = 256
+_local: dict = {}
 
 
 def _version(key: str) -> str:
@@ -58,13 +63,36 @@ def versioned_get(key: str, version_keys: tuple[str, ...]) -> tuple[object | Non
 
     One Redis round trip (MGET) for the versions and the entry together.
     """
+    seen = _gate_versions(version_keys)
+    if seen is not None:
+        hit = _local.get((key, seen))
+        if hit is not None:
+            return hit
     values = cache.get_many(*version_keys, key)
     versions = [v if v is not None else _version(k) for k, v in zip(version_keys, values, strict=False)]
     token = ":".join(versions)
     entry = values[-1]
     if isinstance(entry, dict) and entry.get("version") == token:
+        if seen is not None:
+            # Read at or after the versions the gate saw, so never older than they promise.
+            if len(_local) >= _LOCAL_MAX:
+                _local.clear()
+            _local[(key, seen)] = (entry, token)
         return entry, token
     return None, token
+
+
+def _gate_versions(version_keys: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Hashes of the version values the auth gate read for this request, when it read them all."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return None
+    seen = getattr(g, "tb_versions", None)
+    if not seen:
+        return None
+    values = tuple(seen.get(k) or "" for k in version_keys)
+    return values if all(values) else None  # a missing version (Redis flushed) is never trusted
 
 
 def versioned_set(key: str, token: str, entry: dict, timeout: int) -> None:

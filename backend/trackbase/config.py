@@ -123,6 +123,9 @@ def from_environment() -> dict:
         "SECURITY_MSG_GENERIC_AUTHN_FAILED": ("Invalid email or password.", "error"),
         "SECURITY_FLASH_MESSAGES": False,
         "SECURITY_LOGOUT_METHODS": ["POST"],
+        # Flask-Security's own Cache-Control ({"private": True, ...}) renders as "private=True"; headers.py
+        # sends "no-store" on every /api answer instead.
+        "SECURITY_CACHE_CONTROL": None,
         "CELERY": {
             "broker_url": os.environ.get("CELERY_BROKER_URL", redis_url),
             "result_backend": None,

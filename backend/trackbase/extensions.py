@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from celery import Celery, Task
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -13,8 +13,6 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
-
-from .mail_util import CeleryMailUtil
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -27,16 +25,6 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-
-
-def rate_limit_key() -> str:
-    """Per-user key when a token is presented (hashed), else the client address."""
-    from .auth import token_fingerprint
-
-    token = request.headers.get("Authentication-Token")
-    if token:
-        return "tok:" + token_fingerprint(token)
-    return "ip:" + (get_remote_address() or "unknown")
 
 
 @event.listens_for(Engine, "connect")
@@ -54,13 +42,17 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 cache = Cache()
 mail = Mail()
-security = Security(mail_util_cls=CeleryMailUtil)
+security = Security()  # auth.init_security binds it (datastore, mail hook, handlers)
+
+
 def _default_limit() -> str:
     """The per-user (or per-address) API limit, read per request so it follows the config."""
     return current_app.config["RATELIMIT_DEFAULT"]
 
 
-limiter = Limiter(key_func=rate_limit_key, default_limits=[_default_limit])
+# Keyed on the client address: requests the auth gate verified are exempt from this default limit
+# (the gate counts them per user), see auth/limits.py.
+limiter = Limiter(key_func=get_remote_address, default_limits=[_default_limit])
 
 
 def celery_init_app(app: Flask) -> Celery:

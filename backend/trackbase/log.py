@@ -64,9 +64,46 @@ def init_request_logging(app: Flask) -> None:
 
     @app.after_request
     def _finish(response):
-        started = getattr(g, "request_started", None)
+        ctx_g = g._get_current_object()
+        started = getattr(ctx_g, "request_started", None)
+        request_id = getattr(ctx_g, "request_id", "-")
         if started is not None:
             ms = (time.perf_counter() - started) * 1000
-            access_log.info("%s %s %s %.1fms", request.method, request.path, response.status_code, ms)
-        response.headers["X-Request-ID"] = getattr(g, "request_id", "-")
+            req = request._get_current_object()
+            handler = _sole_handler()
+            if handler is None:
+                access_log.info("%s %s %s %.1fms", req.method, req.path, response.status_code, ms)
+            else:  # the same line as the formatter writes, without building a LogRecord (hot path)
+                user = getattr(ctx_g, "_login_user", None)
+                user_id = getattr(user, "id", None) or "-"
+                line = (f"{_timestamp()} INFO    [{request_id}] user={user_id} trackbase.access: "
+                        f"{req.method} {req.path} {response.status_code} {ms:.1f}ms\n")
+                with handler.lock:
+                    handler.stream.write(line)
+                    handler.stream.flush()
+        response.headers["X-Request-ID"] = request_id
         return response
+
+
+_stamp = [0, ""]
+
+
+def _timestamp() -> str:
+    now = int(time.time())
+    if _stamp[0] != now:
+        _stamp[0], _stamp[1] = now, time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(now))
+    return _stamp[1]
+
+
+def _sole_handler():
+    """The shared handler when it alone would emit an access line as-is (else None: use logging)."""
+    if access_log.handlers or access_log.filters or access_log.disabled or not access_log.isEnabledFor(logging.INFO):
+        return None
+    if not access_log.propagate:
+        return None
+    handlers = logging.getLogger().handlers
+    if len(handlers) != 1 or not getattr(handlers[0], "_trackbase", False) or handlers[0].level > logging.INFO:
+        return None
+    if access_log.parent is not logging.getLogger() and (access_log.parent.handlers or access_log.parent.filters):
+        return None
+    return handlers[0]

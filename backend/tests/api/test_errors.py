@@ -99,3 +99,36 @@ def test_per_address_limit_sees_the_client_behind_a_trusted_proxy(make_app):
         codes.append(client.post("/api/auth/reset", json={"email": "a@example.com"},
                                  headers={"X-Forwarded-For": address}).status_code)
     assert codes == [200, 200, 429, 200]
+
+
+# ---- a database that cannot be reached is a 503 `unavailable`, never a 401 (which would sign the user out)
+
+import pytest  # noqa: E402
+
+from tests.support import free_port  # noqa: E402
+
+
+def _unreachable_databases():
+    return {
+        "postgresql-refused": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/trackbase",
+        "sqlite-missing-folder": "sqlite:////nonexistent-trackbase-folder/sub/trackbase.db",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_unreachable_databases()))
+def test_an_unreachable_database_is_a_503_for_signed_in_calls_and_login(make_app, user, name):
+    token = user.get_auth_token()  # signed with the same secret: valid for the other app
+    app = make_app(SQLALCHEMY_DATABASE_URI=_unreachable_databases()[name],
+                   SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}} if name.startswith("postgres") else {})
+    with app.app_context():
+        client = app.test_client()
+        for response in (
+            client.get("/api/me", headers={"Authentication-Token": token}),
+            client.get("/api/trackers", headers={"Authentication-Token": token}),
+            client.post("/api/auth/login", json={"email": "member@example.com", "password": "correct-horse-9"}),
+            client.post("/api/auth/reset", json={"email": "member@example.com"}),
+        ):
+            assert response.status_code == 503, (response.request.path, response.get_json())
+            assert response.get_json()["error"]["code"] == "unavailable"
+            assert response.get_json()["error"]["message"].startswith("The database is unavailable")
+            assert int(response.headers["Retry-After"]) > 0

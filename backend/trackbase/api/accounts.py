@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask_restful import Resource
+from flask_restful.representations.json import output_json
 from flask_security import current_user
 
+from ..extensions import db
 from ..services import accounts
 from .common import AdminResource, AuthResource, dump_page, load_json, page_params
 from .schemas.accounts import (
@@ -32,8 +35,18 @@ _me_schema = UserSchema()
 
 class MeResource(AuthResource):
     def get(self):
-        """The signed-in user's profile."""
-        return {"user": _me_schema.dump(current_user._get_current_object())}
+        """The signed-in user's profile.
+
+        The serialized answer (the same bytes flask-restful would write) is kept on the user object itself: the auth gate reuses that object only while the
+        user is unchanged (its cache version is current, nothing modified or expired), so the kept
+        dump is never stale, and a changed user is a new object without one.
+        """
+        user = current_user._get_current_object()
+        state = user.__dict__
+        body = state.get("_trackbase_me_body")
+        if body is None or db.inspect(user).modified:
+            body = state["_trackbase_me_body"] = output_json({"user": _me_schema.dump(user)}, 200).get_data()
+        return Response(body, mimetype="application/json")
 
     def patch(self):
         """Update name, timezone, reminder hour or quiet hours."""

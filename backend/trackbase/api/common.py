@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import request
 from flask_restful import Resource
-from flask_security import auth_required, roles_required
 from marshmallow import Schema, ValidationError
 
+from ..auth import admin_required, login_required
+from ..errors import json_body  # noqa: F401  (re-exported for the resources)
 from ..services.sql import Page
-from .errors import ApiError, validation_error
+from .errors import validation_error
 
 MAX_PER_PAGE = 200
 
@@ -28,18 +29,6 @@ def flatten_errors(messages) -> dict:
         else:
             flat[str(key)] = str(value)
     return flat
-
-
-def json_body() -> dict:
-    """The request's JSON object, or a 415/400 envelope when it is not one."""
-    if not request.is_json:
-        raise ApiError(415, "unsupported_media_type", "Send a JSON body with Content-Type: application/json.")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ApiError(400, "invalid_json", "The request body is not valid JSON.")
-    if not isinstance(data, dict):
-        raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
-    return data
 
 
 def load(schema: Schema, data, partial: bool = False) -> dict:
@@ -98,10 +87,10 @@ def dump_page(page: Page, schema: Schema) -> dict:
 class AuthResource(Resource):
     """A resource for signed-in users (token auth)."""
 
-    method_decorators = [auth_required("token")]
+    method_decorators = [login_required]
 
 
 class AdminResource(Resource):
     """A resource for admins only."""
 
-    method_decorators = [roles_required("admin"), auth_required("token")]
+    method_decorators = [admin_required]

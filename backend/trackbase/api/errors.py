@@ -4,10 +4,12 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import ApiError, conflict, forbidden, not_found, validation_error  # noqa: F401  (re-exported)
+from ..errors import (  # noqa: F401  (re-exported)
+    ApiError, conflict, error_response, forbidden, not_found, unavailable, unavailable_dependency, validation_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -24,16 +26,6 @@ HTTP_CODES = {
     429: "rate_limited",
     503: "unavailable",
 }
-
-
-def error_response(status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None):
-    """Build the envelope response."""
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-    response = jsonify(body)
-    response.status_code = status
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
 
 
 def _http_message(exc: HTTPException) -> str:
@@ -90,5 +82,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
+        what = unavailable_dependency(exc)
+        if what is not None:
+            log.warning("%s unreachable: %s", what, exc.__class__.__name__)
+            error = unavailable(what)
+            return error_response(error.status, error.code, error.message, headers=error.headers)
         log.exception("unhandled error")
         return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")

@@ -60,11 +60,14 @@ class InventoryStatusResource(AuthResource):
         )
 
 
+_LIST_ARGS = InventoryListArgsSchema()  # one instance: building a schema costs more than the cached read
+
+
 class InventoryCategoryResource(AuthResource):
     def get(self, category: str):
         """One category's current supplier products, filtered, sorted and paginated."""
         inventory.require_category(category)
-        args = load_args(InventoryListArgsSchema())
+        args = load_args(_LIST_ARGS)
         key = cache_helpers.inventory_key("list", category, sorted((k, str(v)) for k, v in args.items()))
 
         def build():

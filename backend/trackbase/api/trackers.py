@@ -46,6 +46,11 @@ def _log_body(tracker, entry) -> dict:
     return {"log": LogSchema(tracker.type).dump(entry)}
 
 
+MIN_BOUND = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_BOUND = datetime(9000, 1, 1, tzinfo=UTC)
+RANGE_MESSAGE = "Must be between 1970-01-01 and 9000-01-01."
+
+
 def parse_bound(raw: str | None, name: str, tz: str, end: bool = False) -> datetime | None:
     """A from/to query value: a date (local midnight; `to` dates include the whole day) or an ISO date-time."""
     if raw in (None, ""):
@@ -54,14 +59,20 @@ def parse_bound(raw: str | None, name: str, tz: str, end: bool = False) -> datet
         if len(raw) == 10:
             day = date.fromisoformat(raw)
             day = day + timedelta(days=1) if end else day
-            return datetime.combine(day, datetime.min.time(), tzinfo=zone(tz)).astimezone(UTC)
-        text = raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw
-        value = datetime.fromisoformat(text)
+            value = datetime.combine(day, datetime.min.time(), tzinfo=zone(tz)).astimezone(UTC)
+        else:
+            text = raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw
+            value = datetime.fromisoformat(text)
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=zone(tz))
+            value = value.astimezone(UTC)
     except ValueError:
         raise validation_error({name: "Use a date (2026-11-22) or an ISO-8601 date and time."}) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=zone(tz))
-    return value.astimezone(UTC)
+    except OverflowError:
+        raise validation_error({name: RANGE_MESSAGE}) from None
+    if not MIN_BOUND <= value <= MAX_BOUND:
+        raise validation_error({name: RANGE_MESSAGE})
+    return value
 
 
 class TrackerListResource(AuthResource):

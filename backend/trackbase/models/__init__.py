@@ -1,6 +1,6 @@
 """All models, one module per area."""
 
-from .accounts import ROLE_NAMES, Invitation, Role, User, roles_users
+from .accounts import ROLE_NAMES, Invitation, RevokedToken, Role, User, roles_users
 from .base import UTCDateTime, utcnow
 from .catalog import AVAILABILITIES, PRODUCT_SOURCES, Product
 from .inventory import POLL_STATUSES, SOURCE_KINDS, AvailabilityHistory, InventoryPollRun, InventorySource
@@ -28,6 +28,7 @@ from .tracking import (
 __all__ = [
     "ROLE_NAMES",
     "Invitation",
+    "RevokedToken",
     "Role",
     "User",
     "roles_users",

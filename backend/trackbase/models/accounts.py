@@ -94,3 +94,16 @@ class Invitation(db.Model):
         if self.expires_at <= now:
             return "expired"
         return "pending"
+
+
+class RevokedToken(db.Model):
+    """A signed-out token, by its canonical id (a hash of its parsed payload), kept until it would expire.
+
+    The database is the source of truth; Redis holds a copy for the per-request check (auth/tokens.py).
+    """
+
+    __tablename__ = "revoked_tokens"
+
+    token_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

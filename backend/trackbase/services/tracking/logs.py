@@ -34,7 +34,10 @@ def parse_timestamp(raw, tz: str) -> datetime:
         raise ValueRejected("Not an ISO-8601 date and time (like 2026-11-22T09:30:00Z).")
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone(tz))
-    value = value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except (OverflowError, ValueError):  # year 1 or 9999 shifted past the calendar's ends
+        raise ValueRejected("Must be in 1970 or later, and not in the future.") from None
     if value.year < 1970:
         raise ValueRejected("Must be in 1970 or later.")
     if value > utcnow() + FUTURE_TOLERANCE:

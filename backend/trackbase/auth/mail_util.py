@@ -8,6 +8,6 @@ class CeleryMailUtil(MailUtil):
     """Hands Flask-Security's emails (reset, password changed) to Celery with retries."""
 
     def send_mail(self, template, subject, recipient, sender, body, html, **kwargs):
-        from .services.mail import queue_rendered_email
+        from ..services.mail import queue_rendered_email
 
         queue_rendered_email(str(recipient), str(subject), body or "", html)
