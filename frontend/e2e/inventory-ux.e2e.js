@@ -77,6 +77,9 @@ test.describe('inventory, demanding users', () => {
       expect(last.last_run.status).toBe('failed')
       await expect(page.getByTestId('inventory-updated')).not.toHaveText('never')
       await snap(page, 'desktop-inventory-supplier-failed')
+      await page.setViewportSize({ width: 390, height: 844 })
+      await expect(details).toBeVisible()
+      await page.screenshot({ path: new URL('./screenshots/phone-inventory-supplier-failed.png', import.meta.url).pathname })
     } finally {
       await supplierControl(request, 'config', { force: {} })
       await refreshAndWait(request, token)
