@@ -72,5 +72,6 @@ test('a member cannot open the admin pages', async ({ page, request }) => {
   await signIn(page, member.email, member.password)
   await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0)
   await page.goto('/admin/users')
-  await expect(page).toHaveURL(/\/trackers$/)
+  await expect(page).toHaveURL(/\/not-allowed\?/)
+  await expect(page.getByRole('heading', { name: 'Admins only' })).toBeVisible()
 })

@@ -57,7 +57,7 @@ test.describe('inventory', () => {
     const tabs = page.getByRole('tab')
     await expect(tabs).toHaveCount(3)
     await expect(page.getByRole('tab', { name: /Gloves/ })).toHaveAttribute('aria-selected', 'true')
-    await expect(page.locator('tbody tr')).toHaveCount(50)
+    await expect(page.locator('.inventory-table tbody tr')).toHaveCount(50)
     await expect(page.getByTestId('inventory-updated')).not.toHaveText('never')
     await expect(page.getByTestId('inventory-countdown')).toHaveText(/in \d+:\d\d|any moment/)
     await snap(page, 'desktop-inventory')
@@ -69,13 +69,13 @@ test.describe('inventory', () => {
     // Tabs switch categories without a reload.
     await page.getByRole('tab', { name: /Beanies/ }).click()
     await expect(page).toHaveURL(/category=beanies/)
-    await expect(page.locator('tbody tr').first()).toBeVisible()
+    await expect(page.locator('.inventory-table tbody tr').first()).toBeVisible()
 
     // Filter by availability, then sort by price (descending).
     await page.getByLabel('Availability', { exact: true }).selectOption('out_of_stock')
     await expect
       .poll(async () => {
-        const values = await page.locator('tbody [data-availability]').evaluateAll((els) =>
+        const values = await page.locator('.inventory-table tbody [data-availability]').evaluateAll((els) =>
           els.map((el) => el.dataset.availability),
         )
         return [...new Set(values)]
@@ -85,7 +85,7 @@ test.describe('inventory', () => {
     await expect(page).toHaveURL(/sort=-price/)
     await expect
       .poll(async () => {
-        const prices = await page.locator('tbody .inventory-table__num').allTextContents()
+        const prices = await page.locator('.inventory-table tbody .inventory-table__num').allTextContents()
         const numbers = prices.map((p) => Number(p.replace(/[^0-9.]/g, '')))
         return numbers.length > 1 && numbers.every((n, i) => i === 0 || numbers[i - 1] >= n)
       })
@@ -93,20 +93,20 @@ test.describe('inventory', () => {
 
     // Text search (debounced) narrows to names containing the word.
     await page.getByRole('button', { name: 'Clear filters' }).click()
-    const name = (await page.locator('tbody .inventory-table__name').first().textContent()).trim()
+    const name = (await page.locator('.inventory-table tbody .inventory-table__name').first().textContent()).trim()
     const word = name.split(' ')[0]
     await page.getByPlaceholder('Search by name…').fill(word.toLowerCase())
     await expect(page).toHaveURL(new RegExp(`q=${encodeURIComponent(word.toLowerCase())}`))
     await expect
       .poll(async () => {
-        const names = await page.locator('tbody .inventory-table__name').allTextContents()
+        const names = await page.locator('.inventory-table tbody .inventory-table__name').allTextContents()
         return names.length > 0 && names.every((n) => n.toUpperCase().includes(word.toUpperCase()))
       })
       .toBe(true)
     await snap(page, 'desktop-inventory-filtered')
 
     // History from a row.
-    await page.locator('tbody tr').first().getByRole('button', { name: /Availability history/ }).click()
+    await page.locator('.inventory-table tbody tr').first().getByRole('button', { name: /Availability history/ }).click()
     const drawer = page.getByRole('dialog')
     await expect(drawer).toBeVisible()
     await expect(drawer.locator('.inventory-drawer__entry').first()).toBeVisible()
@@ -139,8 +139,8 @@ test.describe('inventory', () => {
       await signIn(page, admin.email, admin.password)
       await page.goto('/inventory?category=gloves&manufacturer=ippal')
       await expect(page.getByText('Data may be out of date')).toBeVisible()
-      await expect(page.locator('tbody tr')).toHaveCount(50)
-      await expect(page.locator('tbody .inventory-availability__stale').first()).toBeVisible()
+      await expect(page.locator('.inventory-table tbody tr')).toHaveCount(50)
+      await expect(page.locator('.inventory-table tbody .inventory-availability__stale').first()).toBeVisible()
       await snap(page, 'desktop-inventory-stale')
     } finally {
       await supplierControl(request, 'config', { force: {} })
@@ -153,7 +153,7 @@ test.describe('inventory', () => {
     await waitForInventory(request, token)
     await signIn(page, admin.email, admin.password)
     await page.goto('/inventory')
-    await expect(page.locator('tbody tr')).toHaveCount(50)
+    await expect(page.locator('.inventory-table tbody tr')).toHaveCount(50)
     await page.getByRole('button', { name: 'Refresh now' }).click()
     const job = page.locator('.job-progress')
     await expect(job).toBeVisible()
@@ -168,11 +168,11 @@ test.describe('inventory', () => {
       await waitForInventory(request, token)
       await signIn(page, admin.email, admin.password)
       await page.goto('/inventory?category=facemasks')
-      await expect(page.locator('tbody tr').first()).toBeVisible()
+      await expect(page.locator('.inventory-table tbody tr').first()).toBeVisible()
       await expect(page.getByTestId('inventory-countdown')).toBeVisible()
       await snap(page, 'phone-inventory')
       await snapViewport(page, 'phone-inventory-top')
-      await page.locator('tbody tr').first().getByRole('button', { name: /Availability history/ }).click()
+      await page.locator('.inventory-table tbody tr').first().getByRole('button', { name: /Availability history/ }).click()
       await expect(page.getByRole('dialog')).toBeVisible()
       await snapViewport(page, 'phone-inventory-history')
     })

@@ -84,9 +84,7 @@ test('a member creates trackers of each kind, logs them and reads the trend', as
   await expect(meditated.getByText('Due today')).toBeVisible()
   await expect(page.locator('[data-tracker="Weight"] canvas')).toBeVisible()
   await snap(page, 'trackers-dashboard-desktop')
-  await meditated.getByRole('button', { name: 'Quick log' }).click()
-  await meditated.getByRole('radio', { name: 'Yes' }).click()
-  await meditated.getByRole('button', { name: 'Log', exact: true }).click()
+  await meditated.getByRole('button', { name: 'Log Yes' }).click()
   await expect(meditated.getByText('Done')).toBeVisible()
   await expect(meditated.locator('.tracker-card__value')).toHaveText('Yes')
 

@@ -1,9 +1,12 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
+import { initTheme } from './composables/useTheme.js'
 import { connectApiSession } from './plugins/apiSession.js'
 import { createAppRouter } from './router/index.js'
 import './styles/main.css'
+
+initTheme()
 
 const app = createApp(App)
 const pinia = createPinia()

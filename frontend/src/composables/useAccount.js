@@ -1,17 +1,30 @@
 import * as accounts from '../api/accounts.js'
 import { useAuthStore } from '../stores/auth.js'
+import { browserTimeZone } from '../utils/timezones.js'
 
 /** Account actions outside the session itself: register, password reset and change, profile. */
 export function useAccount() {
   const auth = useAuthStore()
 
-  /** Register with an invitation code, then sign in with the same credentials. */
+  /**
+   * Register with an invitation code, then sign in with the same credentials. The new account takes
+   * the browser's time zone (the API starts everyone on UTC); failing that is not worth an error.
+   */
   async function register({ email, password, invitation, name }) {
     const body = { email, password }
     if (invitation) body.invitation = invitation
     if (name) body.name = name
     await accounts.register(body)
-    return auth.login(email, password)
+    const result = await auth.login(email, password)
+    const zone = browserTimeZone()
+    if (zone && auth.user && auth.user.timezone !== zone) {
+      try {
+        auth.setUser((await accounts.updateMe({ timezone: zone })).user)
+      } catch {
+        // The default stays; Settings can change it.
+      }
+    }
+    return result
   }
 
   /** Ask for a reset link; the API answers the same whether or not the account exists. */

@@ -1,11 +1,12 @@
 import { reactive, ref } from 'vue'
+import { friendlyFieldError } from '../utils/fieldErrors.js'
 
 /**
  * State for one form submission: `busy` while the action runs, `error` (the banner message)
- * and `fields` (per-field messages from the API's error envelope) when it fails.
+ * and `fields` (per-field messages from the API's error envelope, in words) when it fails.
  * `submit()` resolves to the action's result, or to undefined when it failed.
  */
-export function useForm(action) {
+export function useForm(action, { labels = {} } = {}) {
   const busy = ref(false)
   const error = ref('')
   const fields = reactive({})
@@ -17,7 +18,8 @@ export function useForm(action) {
 
   function setFieldErrors(errors) {
     for (const [key, message] of Object.entries(errors || {})) {
-      fields[key] = Array.isArray(message) ? message.join(' ') : String(message)
+      const text = Array.isArray(message) ? message.join(' ') : String(message)
+      fields[key] = friendlyFieldError(key, text, labels)
     }
   }
 

@@ -38,3 +38,8 @@ export function useServerStatus({ probeMs = PROBE_MS } = {}) {
 
   return { troubled: readonly(troubled) }
 }
+
+/** An error that AppServerBanner already reports (503 or no answer): pages show no second banner for it. */
+export function isTroubleError(error) {
+  return Boolean(error) && (error.status === 0 || error.status === 503)
+}

@@ -63,7 +63,7 @@ describe('LoginPage', () => {
     const email = wrapper.get('input[name="email"]')
     expect(email.attributes('aria-invalid')).toBe('true')
     const errorId = email.attributes('aria-describedby')
-    expect(wrapper.get(`#${errorId}`).text()).toBe('Not a valid email address.')
+    expect(wrapper.get(`#${errorId}`).text()).toBe('Enter an email address like name@example.com.')
     expect(wrapper.get('input[name="password"]').attributes('aria-invalid')).toBeUndefined()
   })
 

@@ -84,4 +84,19 @@ describe('RegisterPage', () => {
     expect(calls.some(([url]) => url === '/api/auth/register')).toBe(false)
     expect(wrapper.text()).toContain('The passwords do not match.')
   })
+
+  it('shows every field problem at once, in words, before sending anything', async () => {
+    const { wrapper, calls } = await mountWith('invite', '/register')
+    await wrapper.get('input[name="password"]').setValue('short')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+
+    expect(calls.some(([url]) => url === '/api/auth/register')).toBe(false)
+    const text = wrapper.text()
+    expect(text).toContain('Enter the invitation code from your email.')
+    expect(text).toContain('Enter your email.')
+    expect(text).toContain('Use at least 8 characters.')
+    expect(text).toContain('Type the password again.')
+    expect(wrapper.findAll('[aria-invalid="true"]')).toHaveLength(4)
+  })
 })

@@ -37,11 +37,11 @@ describe('SettingsPage', () => {
     const wrapper = mount(SettingsPage)
 
     expect(wrapper.get('input[name="name"]').element.value).toBe('Sam')
-    expect(wrapper.get('select[name="timezone"]').element.value).toBe('Europe/Berlin')
+    expect(wrapper.get('input[name="timezone"]').element.value).toBe('Europe/Berlin')
     expect(wrapper.get('select[name="reminder_hour"]').element.value).toBe('8')
 
     await wrapper.get('input[name="name"]').setValue('Samira')
-    await wrapper.get('select[name="timezone"]').setValue('Asia/Tokyo')
+    await wrapper.get('input[name="timezone"]').setValue('Asia/Tokyo')
     await wrapper.get('select[name="quiet_hours_start"]').setValue('22')
     await wrapper.get('select[name="quiet_hours_end"]').setValue('7')
     await wrapper.findAll('form')[0].trigger('submit')
@@ -71,10 +71,25 @@ describe('SettingsPage', () => {
     await wrapper.findAll('form')[0].trigger('submit')
     await flushPromises()
 
-    const select = wrapper.get('select[name="timezone"]')
+    const select = wrapper.get('input[name="timezone"]')
     expect(select.attributes('aria-invalid')).toBe('true')
     expect(wrapper.get(`#${select.attributes('aria-describedby')}`).text()).toBe('Unknown time zone.')
     expect(wrapper.text()).toContain('Invalid input.')
+  })
+
+  it('refuses a time zone that is not in the list, without sending it', async () => {
+    const calls = []
+    mockFetch((url) => {
+      calls.push(url)
+      return jsonResponse(200, {})
+    })
+    const wrapper = mount(SettingsPage)
+    await wrapper.get('input[name="timezone"]').setValue('Atlantis/Lost')
+    await wrapper.findAll('form')[0].trigger('submit')
+    await flushPromises()
+    expect(calls).toEqual([])
+    expect(wrapper.text()).toContain('Choose a time zone from the list')
+    expect(wrapper.find('datalist option[value="Asia/Tokyo"]').exists()).toBe(true)
   })
 
   it('keeps the new token after a password change', async () => {

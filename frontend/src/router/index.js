@@ -100,6 +100,12 @@ export const routes = [
     meta: { admin: true, title: 'Users' },
   },
   {
+    path: '/not-allowed',
+    name: 'forbidden',
+    component: () => import('../pages/ForbiddenPage.vue'),
+    meta: { title: 'Admins only' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('../pages/NotFoundPage.vue'),
@@ -123,7 +129,10 @@ export async function authGuard(to) {
     return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } }
   }
   if (to.meta.guestOnly && signedIn) return { path: '/' }
-  if (to.meta.admin && !auth.isAdmin) return { path: '/' }
+  // A member is told why, instead of landing somewhere else without a word.
+  if (to.meta.admin && !auth.isAdmin) {
+    return { name: 'forbidden', query: { page: to.meta.title || '', from: to.fullPath } }
+  }
   return true
 }
 

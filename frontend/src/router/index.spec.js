@@ -72,7 +72,9 @@ describe('router guards', () => {
   it('keeps members out of admin pages', async () => {
     mockFetch(() => jsonResponse(200, { user: member }))
     useAuthStore().setToken('tok')
-    expect((await go('/admin/users')).path).toBe('/trackers')
+    const landed = await go('/admin/users')
+    expect(landed.name).toBe('forbidden')
+    expect(landed.query).toEqual({ page: 'Users', from: '/admin/users' })
   })
 
   it('lets admins into admin pages', async () => {

@@ -30,3 +30,20 @@ export function safeRedirect(next, fallback = '/') {
   }
   return next
 }
+
+/**
+ * A stats bucket's label in the user's locale, from its start: "22 Nov" (day), "week of 17 Nov"
+ * (week), "Nov 2026" (month). Falls back to the API's ISO label.
+ */
+export function formatBucketLabel(bucket, kind, timeZone) {
+  const date = new Date(bucket?.start)
+  if (Number.isNaN(date.getTime())) return bucket?.label || ''
+  const options = kind === 'month' ? { month: 'short', year: 'numeric' } : { day: 'numeric', month: 'short' }
+  let text
+  try {
+    text = new Intl.DateTimeFormat(undefined, timeZone ? { ...options, timeZone } : options).format(date)
+  } catch {
+    text = new Intl.DateTimeFormat(undefined, options).format(date)
+  }
+  return kind === 'week' ? `week of ${text}` : text
+}

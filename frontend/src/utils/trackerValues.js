@@ -161,3 +161,47 @@ export function toLocalInput(iso, timeZone) {
   const get = (type) => parts.find((p) => p.type === type)?.value
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`
 }
+
+/** "6h 47m" from seconds, to the minute (for chart ticks and tooltips; whole minutes read better there). */
+export function formatDurationShort(seconds) {
+  if (seconds === null || seconds === undefined || !Number.isFinite(Number(seconds))) return ''
+  const total = Math.round(Number(seconds))
+  if (Math.abs(total) < 60) return `${total}s`
+  const sign = total < 0 ? '−' : ''
+  const minutes = Math.round(Math.abs(total) / 60)
+  const h = Math.floor(minutes / 60)
+  const m = minutes % 60
+  if (!h) return `${sign}${m}m`
+  return m ? `${sign}${h}h ${m}m` : `${sign}${h}h`
+}
+
+/**
+ * A number on a chart axis or in a tooltip, as the tracker's type reads: durations "6h 47m",
+ * yes/no as "Yes"/"No" (a mean between as "60% yes"), ratings "3.5 ★", numbers with their unit.
+ */
+export function chartValue(tracker, value) {
+  if (value === null || value === undefined || Number.isNaN(Number(value))) return '—'
+  const number = Number(value)
+  const rounded = Math.round(number * 100) / 100
+  const unit = tracker?.settings?.unit
+  switch (tracker?.type) {
+    case 'duration':
+      return formatDurationShort(number)
+    case 'boolean':
+      if (number === 1) return 'Yes'
+      if (number === 0) return 'No'
+      return `${Math.round(number * 100)}% yes`
+    case 'rating':
+      return `${rounded} ★`
+    default:
+      return unit ? `${rounded.toLocaleString()} ${unit}` : rounded.toLocaleString()
+  }
+}
+
+/** The stats buckets a chart draws: the month view starts at the first month with data, not 12 months back. */
+export function chartBuckets(stats) {
+  const buckets = stats?.buckets || []
+  if (stats?.bucket !== 'month') return buckets
+  const first = buckets.findIndex((b) => b.count > 0)
+  return first <= 0 ? buckets : buckets.slice(first)
+}

@@ -61,3 +61,24 @@ describe('time helpers', () => {
     expect(currentPeriodLabel('weekly')).toBe('this week')
   })
 })
+
+describe('chart formatting', () => {
+  it('reads durations as hours and minutes, yes/no as words and ratings as stars', async () => {
+    const { chartValue, formatDurationShort } = await import('./trackerValues.js')
+    expect(formatDurationShort(24420)).toBe('6h 47m')
+    expect(formatDurationShort(18000)).toBe('5h')
+    expect(chartValue({ type: 'duration' }, 24420)).toBe('6h 47m')
+    expect(chartValue({ type: 'boolean' }, 1)).toBe('Yes')
+    expect(chartValue({ type: 'boolean' }, 0)).toBe('No')
+    expect(chartValue({ type: 'boolean' }, 0.6)).toBe('60% yes')
+    expect(chartValue({ type: 'rating' }, 3.5)).toBe('3.5 ★')
+    expect(chartValue({ type: 'numeric', settings: { unit: 'kg' } }, 72.456)).toBe('72.46 kg')
+  })
+
+  it('starts the month view at the first month with data', async () => {
+    const { chartBuckets } = await import('./trackerValues.js')
+    const buckets = [{ count: 0 }, { count: 0 }, { count: 2 }, { count: 0 }, { count: 1 }]
+    expect(chartBuckets({ bucket: 'month', buckets })).toEqual(buckets.slice(2))
+    expect(chartBuckets({ bucket: 'day', buckets })).toEqual(buckets)
+  })
+})

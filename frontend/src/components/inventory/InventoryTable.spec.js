@@ -27,7 +27,21 @@ describe('InventoryTable', () => {
 
   it('asks for the history of a row', async () => {
     const wrapper = mount(InventoryTable, { props: { items: [item] } })
-    await wrapper.get('button').trigger('click')
+    await wrapper.get('.inventory-table__history').trigger('click')
     expect(wrapper.emitted('history')[0][0]).toEqual(item)
+  })
+
+  it('sorts from the column headers: a click flips the sorted column, another sorts ascending', async () => {
+    const wrapper = mount(InventoryTable, { props: { items: [item], sort: 'name' } })
+    const header = (name) => wrapper.findAll('th').find((th) => th.text().startsWith(name))
+    expect(header('Name').attributes('aria-sort')).toBe('ascending')
+    expect(header('Price').attributes('aria-sort')).toBe('none')
+    expect(header('Colours').attributes('aria-sort')).toBeUndefined()
+    await header('Name').get('button').trigger('click')
+    expect(wrapper.emitted('sort').at(-1)).toEqual(['-name'])
+    await header('Price').get('button').trigger('click')
+    expect(wrapper.emitted('sort').at(-1)).toEqual(['price'])
+    await wrapper.setProps({ sort: '-price' })
+    expect(header('Price').attributes('aria-sort')).toBe('descending')
   })
 })

@@ -63,8 +63,20 @@ describe('JobProgress', () => {
     expect(wrapper.attributes('data-status')).toBe('failed')
     expect(wrapper.text()).toContain('Mail server unreachable')
     expect(wrapper.text()).toContain('Failed')
+    // A failed job is not a bar stuck at some percent: the bar is full (red) and no figure shows.
+    expect(wrapper.text()).not.toContain('10%')
+    expect(wrapper.get('[role="progressbar"]').attributes('aria-valuetext')).toBe('Failed')
     await vi.advanceTimersByTimeAsync(3000)
     expect(api.get).toHaveBeenCalledTimes(2)
+  })
+
+  it('shows a finished job whose result is partial as done with problems, not a green Done', async () => {
+    const partial = job({ status: 'succeeded', progress: 100, result: { status: 'partial' }, message: 'ippal failed' })
+    const wrapper = mount(JobProgress, { props: { jobId: 7, job: partial } })
+    await flushPromises()
+    expect(wrapper.attributes('data-status')).toBe('partial')
+    expect(wrapper.get('.badge').text()).toBe('Done with problems')
+    expect(wrapper.get('.badge').classes()).toContain('badge-warning')
   })
 
   it('does not poll a job that is already finished', async () => {

@@ -1,6 +1,7 @@
 import { flushPromises, mount, RouterLinkStub } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 import { ApiError } from '../../api/client.js'
+import { useToasts } from '../../composables/useToasts.js'
 import TrackerCard from './TrackerCard.vue'
 
 const tracker = {
@@ -21,23 +22,47 @@ function mountCard(props) {
 }
 
 describe('TrackerCard', () => {
-  it('shows the due state and quick-logs a value', async () => {
-    const quickLog = vi.fn(async () => ({}))
-    const wrapper = mountCard({ tracker, quickLog })
+  it('logs a yes/no in one tap and offers an undo that deletes the created log', async () => {
+    const log = { id: 41, value: false }
+    const quickLog = vi.fn(async () => log)
+    const undoLog = vi.fn(async () => {})
+    const { toasts, runAction } = useToasts()
+    toasts.splice(0)
+    const wrapper = mountCard({ tracker, quickLog, undoLog })
     expect(wrapper.text()).toContain('Due today')
     expect(wrapper.text()).toContain('Nothing logged yet')
-    await wrapper
-      .findAll('button')
-      .find((b) => b.text() === 'Quick log')
-      .trigger('click')
-    await wrapper
-      .findAll('button')
-      .find((b) => b.text() === 'No')
-      .trigger('click')
-    await wrapper.get('form').trigger('submit')
+    expect(wrapper.text()).not.toContain('Quick log')
+    await wrapper.get('button[aria-label="Log No"]').trigger('click')
     await flushPromises()
     expect(quickLog).toHaveBeenCalledWith(tracker, false)
     expect(wrapper.text()).toContain('Logged.')
+    expect(toasts.at(-1).message).toBe('Logged No for Meditated')
+    expect(toasts.at(-1).action.label).toBe('Undo')
+    await runAction(toasts.at(-1).id)
+    expect(undoLog).toHaveBeenCalledWith(tracker, log)
+    expect(toasts.at(-1).message).toBe('Removed that log of Meditated')
+  })
+
+  it('logs a rating in one tap, one button per star', async () => {
+    const quickLog = vi.fn(async () => ({ id: 1 }))
+    const wrapper = mountCard({ tracker: { ...tracker, type: 'rating', settings: { scale: 4 } }, quickLog })
+    const stars = wrapper.findAll('.tracker-card__tap-button')
+    expect(stars.map((b) => b.attributes('aria-label'))).toEqual([
+      'Log 1 of 4',
+      'Log 2 of 4',
+      'Log 3 of 4',
+      'Log 4 of 4',
+    ])
+    await stars[2].trigger('click')
+    await flushPromises()
+    expect(quickLog).toHaveBeenCalledWith(expect.anything(), 3)
+  })
+
+  it('keeps the quick-log form for a choice with many options', async () => {
+    const options = ['a', 'b', 'c', 'd', 'e', 'f', 'g']
+    const wrapper = mountCard({ tracker: { ...tracker, type: 'choice', settings: { options } }, quickLog: vi.fn() })
+    expect(wrapper.find('.tracker-card__tap').exists()).toBe(false)
+    expect(wrapper.text()).toContain('Quick log')
   })
 
   it('shows the value error from the API', async () => {

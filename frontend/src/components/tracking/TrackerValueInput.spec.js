@@ -54,3 +54,20 @@ describe('TrackerValueInput', () => {
     expect(wrapperRef.wrapper.get('[role="alert"]').text()).toBe('A value is required.')
   })
 })
+
+describe('TrackerValueInput stars (ARIA radio pattern)', () => {
+  it('has one tab stop and moves the rating with the arrow keys', async () => {
+    wrapperRef.wrapper = mountFor({ type: 'rating', settings: { scale: 5 } }, null)
+    const stars = () => wrapperRef.wrapper.findAll('[role="radio"]')
+    expect(stars().map((s) => s.attributes('tabindex'))).toEqual(['0', '-1', '-1', '-1', '-1'])
+    await wrapperRef.wrapper.get('[role="radiogroup"]').trigger('keydown', { key: 'ArrowRight' })
+    expect(wrapperRef.wrapper.emitted('update:modelValue').at(-1)).toEqual([1])
+    await wrapperRef.wrapper.get('[role="radiogroup"]').trigger('keydown', { key: 'ArrowRight' })
+    expect(wrapperRef.wrapper.emitted('update:modelValue').at(-1)).toEqual([2])
+    expect(stars().map((s) => s.attributes('tabindex'))).toEqual(['-1', '0', '-1', '-1', '-1'])
+    await wrapperRef.wrapper.get('[role="radiogroup"]').trigger('keydown', { key: 'End' })
+    expect(wrapperRef.wrapper.emitted('update:modelValue').at(-1)).toEqual([5])
+    await wrapperRef.wrapper.get('[role="radiogroup"]').trigger('keydown', { key: 'ArrowRight' })
+    expect(wrapperRef.wrapper.emitted('update:modelValue').at(-1)).toEqual([1])
+  })
+})

@@ -1,0 +1,159 @@
+// axe-core on every page of the SPA, at desktop and phone sizes and in dark mode: any serious or
+// critical violation fails the test, listed with the rule, the help text and the elements.
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { admin, createInvitationViaApi, expect, signIn, snap, test, uniqueEmail } from './fixtures.js'
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+/** Serious and critical axe violations on the page as it is now. */
+async function seriousViolations(page) {
+  await page.evaluate(axeSource)
+  const results = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { resultTypes: ['violations'] }),
+  )
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`)
+}
+
+async function expectAccessible(page, label) {
+  await expect(page.locator('.app-loading')).toHaveCount(0)
+  const found = await seriousViolations(page)
+  expect(found, `${label}:\n  ${found.join('\n  ')}`).toEqual([])
+}
+
+async function registerMember(request, prefix) {
+  const email = uniqueEmail(prefix)
+  const password = 'member-password-1'
+  const invitation = await createInvitationViaApi(request, email)
+  const registered = await request.post('/api/auth/register', { data: { email, password, invitation: invitation.code } })
+  expect(registered.ok()).toBeTruthy()
+  const login = await request.post('/api/auth/login', { data: { email, password } })
+  const { token } = await login.json()
+  return { email, password, headers: { 'Authentication-Token': token } }
+}
+
+async function seedTrackers(request, headers) {
+  const ids = {}
+  for (const data of [
+    { name: 'Weight', type: 'numeric', settings: { unit: 'kg' } },
+    { name: 'Meditated', type: 'boolean' },
+    { name: 'Mood', type: 'rating' },
+    { name: 'Drink', type: 'choice', settings: { options: ['Tea', 'Coffee'] } },
+    { name: 'Sleep', type: 'duration' },
+    { name: 'Journal', type: 'text' },
+  ]) {
+    const response = await request.post('/api/trackers', { headers, data })
+    ids[data.name] = (await response.json()).tracker.id
+  }
+  for (let day = 8; day >= 1; day -= 1) {
+    const timestamp = new Date(Date.now() - day * 86400000).toISOString()
+    await request.post(`/api/trackers/${ids.Weight}/logs`, { headers, data: { value: 80 - day / 4, timestamp } })
+    await request.post(`/api/trackers/${ids.Meditated}/logs`, { headers, data: { value: day % 2 === 0, timestamp } })
+    await request.post(`/api/trackers/${ids.Mood}/logs`, { headers, data: { value: 1 + (day % 5), timestamp } })
+  }
+  return ids
+}
+
+const runs = [
+  { name: 'desktop', use: { viewport: { width: 1366, height: 850 } } },
+  { name: 'phone', use: { viewport: { width: 390, height: 844 } } },
+  { name: 'dark desktop', use: { viewport: { width: 1366, height: 850 }, colorScheme: 'dark' } },
+]
+
+for (const run of runs) {
+  test.describe(`axe on ${run.name}`, () => {
+    test.use({ ...run.use, bypassCSP: true })
+
+    test(`signed-out pages (${run.name})`, async ({ page }) => {
+      for (const [path, heading] of [
+        ['/login', 'Sign in'],
+        ['/register?code=EXAMPLE', 'Create your account'],
+        ['/forgot', null],
+        ['/reset?token=not-a-real-token', null],
+        ['/trackers/quick-log?token=forged', null],
+        ['/trackers/unsubscribe?token=forged', null],
+        ['/no-such-page', 'Page not found'],
+      ]) {
+        await page.goto(path)
+        if (heading) await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible()
+        else await expect(page.locator('h1').first()).toBeVisible()
+        await expectAccessible(page, path)
+      }
+      // The register form with every field error shown.
+      await page.goto('/register?code=EXAMPLE')
+      await page.getByRole('button', { name: 'Create account' }).click()
+      await expect(page.getByText('Enter your email.')).toBeVisible()
+      await expectAccessible(page, 'register with errors')
+    })
+
+    test(`member pages (${run.name})`, async ({ page, request }) => {
+      const member = await registerMember(request, `axe-${run.name.replace(' ', '-')}`)
+      const ids = await seedTrackers(request, member.headers)
+      await signIn(page, member.email, member.password)
+
+      await expect(page.locator('.tracker-card')).toHaveCount(6)
+      await expectAccessible(page, '/trackers')
+      await page.getByRole('button', { name: 'Import / export' }).click()
+      await expectAccessible(page, '/trackers with import/export')
+      await snap(page, `trackers-import-panel-${run.name.replace(' ', '-')}`)
+      await page.keyboard.press('?')
+      await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible()
+      await expectAccessible(page, 'shortcuts dialog')
+      await page.keyboard.press('Escape')
+
+      for (const name of ['Weight', 'Meditated', 'Mood', 'Drink', 'Sleep', 'Journal']) {
+        await page.goto(`/trackers/${ids[name]}`)
+        await expect(page.getByRole('heading', { name, exact: true })).toBeVisible()
+        await expectAccessible(page, `/trackers/${ids[name]} (${name})`)
+      }
+      await page.goto(`/trackers/${ids.Weight}/edit`)
+      await expect(page.getByLabel('Name')).toBeVisible()
+      await expectAccessible(page, 'edit tracker')
+      await page.goto('/trackers/new')
+      await expect(page.getByLabel('Name')).toBeVisible()
+      await expectAccessible(page, '/trackers/new')
+      await page.goto('/trackers/987654')
+      await expect(page.getByRole('heading', { name: 'Tracker not found' })).toBeVisible()
+      await expectAccessible(page, 'tracker not found')
+
+      for (const [path, heading] of [
+        ['/products', null],
+        ['/shop', null],
+        ['/jobs', 'Jobs'],
+        ['/settings', null],
+        ['/admin/users', 'Admins only'],
+        ['/no-such-page', 'Page not found'],
+      ]) {
+        await page.goto(path)
+        if (heading) await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible()
+        else await expect(page.locator('h1').first()).toBeVisible()
+        await expectAccessible(page, path)
+      }
+    })
+
+    test(`admin and inventory pages (${run.name})`, async ({ page }) => {
+      await signIn(page, admin.email, admin.password)
+      await page.goto('/inventory')
+      await expect(page.locator('.inventory-table tbody tr').first()).toBeVisible({ timeout: 60_000 })
+      await expectAccessible(page, '/inventory')
+      await page.locator('.inventory-table tbody tr').first().getByRole('button', { name: /Availability history/ }).click()
+      await expect(page.getByRole('dialog')).toBeVisible()
+      await expect(page.locator('.inventory-drawer .app-loading')).toHaveCount(0)
+      await expectAccessible(page, 'inventory history drawer')
+      await page.keyboard.press('Escape')
+
+      for (const [path, heading] of [
+        ['/admin/invitations', 'Admin'],
+        ['/admin/users', 'Admin'],
+        ['/jobs', 'Jobs'],
+      ]) {
+        await page.goto(path)
+        await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible()
+        await expectAccessible(page, path)
+      }
+    })
+  })
+}
