@@ -1,7 +1,7 @@
 """revoked tokens: signed-out tokens by canonical id (the database is the source of truth, Redis a copy)
 
-Revision ID: 0004_revoked_tokens
-Revises: 0003_tracking
+Revision ID: 0007_revoked_tokens
+Revises: 0006_research
 Create Date: 2026-12-01 19:17:00.937681
 
 """
@@ -12,8 +12,8 @@ import trackbase.models.base  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_revoked_tokens'
-down_revision = '0003_tracking'
+revision = '0007_revoked_tokens'
+down_revision = '0006_research'
 branch_labels = None
 depends_on = None
 
