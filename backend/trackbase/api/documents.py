@@ -20,20 +20,10 @@ MULTIPART_SLACK = 64 * 1024
 def dump_document(document) -> dict:
     """A document as the API answers it, with a fresh download link and whether the caller may delete it."""
     body = DocumentSchema().dump(document)
-    body["uploaded_by_name"] = _uploader_name(document)
+    body["uploaded_by_name"] = documents.uploader_name(document)
     body["download_url"] = documents.download_url(document)
     body["can_delete"] = documents.can_delete(document, current_user)
     return body
-
-
-def _uploader_name(document) -> str | None:
-    from ..extensions import db
-    from ..models import User
-
-    if document.uploaded_by_id is None:
-        return None
-    user = db.session.get(User, document.uploaded_by_id)
-    return (user.name or user.email.split("@")[0]) if user else None
 
 
 class ProductDocumentListResource(AuthResource):

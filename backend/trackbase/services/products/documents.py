@@ -147,6 +147,14 @@ def get_document(document_id: int) -> Document:
     return document
 
 
+def uploader_name(document: Document) -> str | None:
+    """The name shown for who uploaded the document (None once their account is gone)."""
+    if document.uploaded_by_id is None:
+        return None
+    user = db.session.get(User, document.uploaded_by_id)
+    return (user.name or user.email.split("@")[0]) if user else None
+
+
 def can_delete(document: Document, user: User) -> bool:
     """The uploader or an admin may delete a document."""
     return user.is_admin or (document.uploaded_by_id is not None and document.uploaded_by_id == user.id)
