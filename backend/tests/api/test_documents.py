@@ -265,6 +265,22 @@ def test_a_20_mb_upload_is_streamed_not_held_in_memory(client, db, product, auth
     assert peak_growth_mib < 12, f"the upload grew the process by {peak_growth_mib:.1f} MiB"
 
 
+def test_a_body_without_a_length_is_cut_at_the_limit_with_413(client, db, product, auth_headers, one_mb_limit):
+    from trackbase.models import Document
+
+    body = MultipartBody(3 * 1024 * 1024)
+    answer = client.post(
+        f"/api/products/{product.id}/documents",
+        headers={**auth_headers, "Transfer-Encoding": "chunked"},
+        input_stream=body,
+        content_type="multipart/form-data; boundary=xyz",
+        environ_overrides={"wsgi.input_terminated": True},  # as gunicorn sets it for a chunked request
+    )
+    assert answer.status_code == 413 and answer.get_json()["error"]["code"] == "payload_too_large"
+    assert body.read_bytes < 1024 * 1024 + 256 * 1024  # read up to the cap, not the whole body
+    assert db.session.scalar(select(Document.id)) is None
+
+
 # ---------------------------------------------------------------- download (local folder)
 def test_download_streams_the_file_inline_for_a_pdf_with_the_utf8_name(client, product, auth_headers):
     data = pdf_bytes("hello")
