@@ -251,3 +251,35 @@ def sim(supplier, app):
             app.config.pop(key, None)
         else:
             app.config[key] = value
+
+
+# ---------------------------------------------------------------- S3 (a moto server over HTTP)
+@pytest.fixture(scope="session")
+def moto_s3():
+    """A moto S3 server for the session (boto3 needs some credentials to sign with; moto takes any)."""
+    from tests.support import MotoS3
+
+    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                        ("AWS_DEFAULT_REGION", "us-east-1")):
+        os.environ.setdefault(name, value)
+    server = MotoS3().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(app, moto_s3):
+    """The session app (and so the Celery worker) storing in a fresh private bucket of the moto server."""
+    import uuid
+
+    from trackbase.services.storage import get_storage
+
+    bucket = f"tb-test-{uuid.uuid4().hex[:12]}"
+    moto_s3.client().create_bucket(Bucket=bucket)
+    saved = {k: app.config.get(k) for k in ("S3_BUCKET", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION")}
+    app.config.update(S3_BUCKET=bucket, AWS_ENDPOINT_URL=moto_s3.url, AWS_DEFAULT_REGION="us-east-1")
+    app.extensions.pop("trackbase.storage", None)
+    storage = get_storage()
+    yield storage
+    app.config.update(saved)
+    app.extensions.pop("trackbase.storage", None)

@@ -315,3 +315,79 @@ class Gunicorn:
             self.process.kill()
             self.process.wait(timeout=5)
         Path(self.log.name).unlink(missing_ok=True)
+
+
+class MotoS3:
+    """A moto server speaking S3 over HTTP on a fixed free port; stop() takes it off the network
+    (connections are refused) and start() brings it back on the same port with the same objects."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = None
+
+    def start(self):
+        from moto.server import ThreadedMotoServer
+
+        for _ in range(100):  # the port of a server just closed can take a moment to be free again
+            try:
+                self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+                self.server.start()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the moto server did not start")
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server._server.server_close()  # shutdown() alone keeps the socket listening
+            self.server = None
+
+    def client(self):
+        """A boto3 S3 client of the test itself, to look at the bucket behind the app's back."""
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            "s3", endpoint_url=self.url, region_name="us-east-1", config=Config(signature_version="s3v4")
+        )
+
+
+def make_product(db, user=None, name="Research product", source="member", **fields):
+    """A product row made directly (the products API is built elsewhere)."""
+    from trackbase.models import Product
+
+    product = Product(source=source, name=name, created_by_id=user.id if user is not None else None, **fields)
+    db.session.add(product)
+    db.session.commit()
+    return product
+
+
+def pdf_bytes(*lines: str) -> bytes:
+    """A small valid PDF whose one page shows `lines` as text (no lines: a page without a text layer)."""
+    ops = ["BT /F1 12 Tf 72 720 Td 14 TL"]
+    for line in lines:
+        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops.append(f"({escaped}) Tj T*")
+    ops.append("ET")
+    content = "\n".join(ops if lines else ["0 0 1 rg 72 72 200 200 re f"]).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

@@ -35,6 +35,9 @@ OPTIONAL = {
     "INVENTORY_POOL_SIZE": int,
     "INVENTORY_POLL_ON_START": lambda raw: raw.strip().lower() in ("1", "true", "yes", "on"),
     "STORAGE_DIR": str,
+    "AWS_ENDPOINT_URL": str,
+    "DOCUMENT_MAX_MB": int,
+    "DOCUMENT_URL_SECONDS": int,
 }
 
 

@@ -14,6 +14,7 @@ from .accounts import (
     UserListResource,
     UserResource,
 )
+from .documents import DocumentDownloadResource, DocumentResource, ProductDocumentListResource
 from .inventory import (
     InventoryCategoryResource,
     InventoryRefreshResource,
@@ -71,6 +72,11 @@ def init_api(app: Flask) -> None:
     api.add_resource(
         ProductAvailabilityResource, "/products/<int:product_id>/availability", endpoint="product_availability"
     )
+
+    # documents
+    api.add_resource(ProductDocumentListResource, "/products/<int:product_id>/documents", endpoint="product_documents")
+    api.add_resource(DocumentResource, "/documents/<int:document_id>", endpoint="document")
+    api.add_resource(DocumentDownloadResource, "/documents/<int:document_id>/download", endpoint="document_download")
 
     # tracking
     api.add_resource(TrackerListResource, "/trackers", endpoint="trackers")

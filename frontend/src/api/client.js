@@ -229,3 +229,54 @@ export const api = {
 }
 
 export default api
+
+/**
+ * Upload a FormData body with XMLHttpRequest, which (unlike fetch) reports upload progress.
+ * `onProgress(fraction)` is called with 0..1 as bytes leave the browser. Resolves with the parsed
+ * JSON body; rejects with ApiError like `request` (status 0 when the server could not be reached;
+ * never retried: an upload is a write). `signal` aborts it (rejects with an AbortError).
+ */
+export function upload(path, formData, { onProgress, signal, method = 'POST' } = {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open(method, buildUrl(path))
+    xhr.setRequestHeader('Accept', 'application/json')
+    const token = tokenGetter()
+    if (token) xhr.setRequestHeader('Authentication-Token', token)
+    if (onProgress) {
+      xhr.upload.addEventListener('progress', (event) => {
+        if (event.lengthComputable && event.total > 0) onProgress(Math.min(1, event.loaded / event.total))
+      })
+    }
+    const abort = () => xhr.abort()
+    signal?.addEventListener('abort', abort, { once: true })
+    xhr.addEventListener('abort', () => reject(new DOMException('Aborted', 'AbortError')))
+    xhr.addEventListener('error', () => {
+      setServerTrouble(true)
+      reject(new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.'))
+    })
+    xhr.addEventListener('load', () => {
+      signal?.removeEventListener('abort', abort)
+      let data = null
+      if (xhr.status !== 204 && xhr.responseText) {
+        try {
+          data = JSON.parse(xhr.responseText)
+        } catch {
+          data = undefined
+        }
+      }
+      if (xhr.status === 503) setServerTrouble(true)
+      else if (xhr.status < 500) setServerTrouble(false)
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress?.(1)
+        resolve(data === undefined ? null : data)
+        return
+      }
+      const response = { status: xhr.status, headers: { get: (name) => xhr.getResponseHeader(name) } }
+      const error = errorFrom(response, data)
+      if (xhr.status === 401 && token) unauthorizedHandler(error)
+      reject(error)
+    })
+    xhr.send(formData)
+  })
+}
