@@ -187,6 +187,8 @@ class LocalRun:
             }
         )
         env.update(extra_env or {})
+        self.env = env
+        self.instance = tmp_path / "instance"
         self.log = open(self.log_path, "wb")  # noqa: SIM115 - open for the process's life, closed in stop()
         self.process = subprocess.Popen(
             [str(ROOT / "local_run.sh"), "--port", str(self.port), "--no-sim", *options],
@@ -217,6 +219,17 @@ class LocalRun:
         )
         assert len(self.pids(name)) >= count, self.text()[-4000:]
         return self.pids(name)[count - 1]
+
+    def flask(self, *args: str) -> str:
+        """`flask --app trackbase ARGS` on the stack's database, with the secrets it generated; its output."""
+        env = {**self.env, "PYTHONPATH": f"{BACKEND}{os.pathsep}{ROOT}"}
+        for line in (self.instance / "secrets.env").read_text().splitlines():
+            name, _, value = line.partition("=")
+            env.setdefault(name, value)
+        done = subprocess.run([str(VENV_BIN / "flask"), "--app", "trackbase", *args], cwd=BACKEND, env=env,
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert done.returncode == 0, f"flask {' '.join(args)}: {done.stdout}{done.stderr}"
+        return done.stdout
 
     def heartbeat(self) -> bool:
         try:

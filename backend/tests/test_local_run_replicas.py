@@ -64,8 +64,11 @@ def nginx(stack) -> Connections:
 
 
 @pytest.fixture(scope="module")
-def token(nginx) -> str:
-    login = nginx.request("POST", "/api/auth/login", body=ADMIN)
+def token(stack, nginx) -> str:
+    """A member's token (created with the CLI on the stack's database, signed in through nginx)."""
+    member = {"email": "member@example.com", "password": "long-enough-9"}
+    stack.flask("users", "create", member["email"], "--password", member["password"], "--role", "member")
+    login = nginx.request("POST", "/api/auth/login", body=member)
     assert login.status == 200, login.body
     return login.json()["token"]
 
