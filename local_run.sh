@@ -1,25 +1,36 @@
 #!/usr/bin/env bash
 # The whole system on one machine: API + built SPA on http://127.0.0.1:5000, Celery worker and beat,
 # the supplier simulator and a local mail sink. Ctrl-C stops all of it.
-#   ./local_run.sh [--port N] [--no-worker] [--no-beat] [--no-sim] [--no-mail]
-# A worker, beat, simulator, mail sink or Redis (when started here) that dies is started again with
-# backoff, each restart logged; only the API exiting stops the whole stack.
+#   ./local_run.sh [--port N] [--replicas N] [--workers N] [--no-worker] [--no-beat] [--no-sim] [--no-mail]
+# --replicas N (N > 1): nginx on the port, in front of N API processes on free ports (one database,
+# one Redis); --workers N: gunicorn worker processes per API process (default 2).
+# A worker, beat, simulator, mail sink, API replica or Redis (when started here) that dies is started
+# again with backoff, each restart logged; only the API (with --replicas: nginx) exiting stops it all.
 set -euo pipefail
 . "$(dirname "$0")/scripts/common.sh"
 
-PORT="${PORT:-5000}"; RUN_WORKER=1; RUN_BEAT=1; RUN_SIM=1; RUN_MAIL=1
+PORT="${PORT:-5000}"; REPLICAS=1; WORKERS=2; RUN_WORKER=1; RUN_BEAT=1; RUN_SIM=1; RUN_MAIL=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) PORT="$2"; shift ;;
+    --replicas) REPLICAS="$2"; shift ;;
+    --workers) WORKERS="$2"; shift ;;
     --no-worker) RUN_WORKER=0 ;;
     --no-beat) RUN_BEAT=0 ;;
     --no-sim) RUN_SIM=0 ;;
     --no-mail) RUN_MAIL=0 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) die "Unknown option $1 (see --help)" ;;
   esac
   shift
 done
+[[ "$REPLICAS" =~ ^[1-9][0-9]?$ ]] || die "--replicas takes a number from 1 to 99"
+[[ "$WORKERS" =~ ^[1-9][0-9]?$ ]] || die "--workers takes a number from 1 to 99"
+NGINX=""
+if [ "$REPLICAS" -gt 1 ]; then
+  NGINX="$(nginx_binary)"
+  [ -n "$NGINX" ] || die "--replicas needs nginx: run ./local_setup.sh as root, or install it (e.g. 'sudo apt-get install nginx-light')"
+fi
 export PORT
 require_venv
 load_env
@@ -115,9 +126,31 @@ fi
 if [ "$RUN_BEAT" = 1 ]; then
   start beat supervise beat "$VENV/bin/celery" -A celery_app beat --loglevel INFO --schedule "$INSTANCE/celerybeat-schedule"
 fi
-start web "$VENV/bin/gunicorn" --workers 2 --worker-class gthread --threads 4 --bind "127.0.0.1:$PORT" \
-  --access-logfile /dev/null "trackbase:create_app()"
-WEB_PID="${PIDS[-1]}"
+GUNICORN=("$VENV/bin/gunicorn" --workers "$WORKERS" --worker-class gthread --threads 4 --access-logfile /dev/null)
+if [ "$REPLICAS" = 1 ]; then
+  start web "${GUNICORN[@]}" --bind "127.0.0.1:$PORT" "trackbase:create_app()"
+  WEB_PID="${PIDS[-1]}"; WEB_NAME="The API"
+else
+  # Replicas on free ports behind nginx on PORT: one more trusted proxy hop (nginx) than in front of
+  # the stack, so the app reads the client address from X-Forwarded-For. They keep idle connections
+  # longer (75 s) than nginx does (60 s, deploy/nginx.conf). A replica that dies is started again
+  # on its port; nginx sends its requests to the others meanwhile.
+  read -ra REPLICA_PORTS <<< "$(free_ports "$REPLICAS")"
+  UPSTREAMS=()
+  for i in $(seq "$REPLICAS"); do
+    port="${REPLICA_PORTS[$((i - 1))]}"
+    start "web-$i" supervise "web-$i" env TRUSTED_PROXIES="$((${TRUSTED_PROXIES:-0} + 1))" "${GUNICORN[@]}" \
+      --keep-alive 75 --no-control-socket --bind "127.0.0.1:$port" "trackbase:create_app()"
+    UPSTREAMS+=(--upstream "127.0.0.1:$port")
+  done
+  say "Waiting for $REPLICAS API replicas (ports ${REPLICA_PORTS[*]})"
+  wait_http 120 "${REPLICA_PORTS[@]}" || say "Not every replica answers yet; nginx starts anyway and skips the ones that do not."
+  NGINX_DIR="$INSTANCE/nginx"
+  (cd "$ROOT/backend" && "$VENV/bin/python" -m devtools.nginx --dir "$NGINX_DIR" --listen "127.0.0.1:$PORT" "${UPSTREAMS[@]}") >/dev/null
+  start nginx "$NGINX" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e stderr
+  WEB_PID="${PIDS[-1]}"; WEB_NAME="nginx"
+  say "nginx on port $PORT in front of $REPLICAS replicas; access log in $NGINX_DIR/logs/access.log"
+fi
 
 say "Trackbase is starting on http://127.0.0.1:$PORT  (API docs: http://127.0.0.1:$PORT/api/docs/)"
 if [ "${DEMO:-0}" = 1 ]; then
@@ -126,4 +159,4 @@ fi
 [ "$RUN_MAIL" = 1 ] && say "Every email is kept in instance/mail/ (one .eml file per message)."
 say "Press Ctrl-C to stop."
 wait "$WEB_PID" || true
-say "The API exited; stopping the rest."
+say "$WEB_NAME exited; stopping the rest."

@@ -17,6 +17,16 @@ if ! command -v redis-server >/dev/null; then
   fi
 fi
 
+# nginx: only ./local_run.sh --replicas N needs it (in front of the API replicas); the rest runs without.
+if [ -z "$(nginx_binary)" ]; then
+  if is_root && command -v apt-get >/dev/null; then
+    say "Installing nginx (apt, for ./local_run.sh --replicas N)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+  else
+    say "nginx is not installed: ./local_run.sh --replicas N needs it ('sudo apt-get install nginx-light'); the rest works without."
+  fi
+fi
+
 # Python: a venv at .venv with the backend installed editable, reinstalled when pyproject.toml changes.
 if [ ! -x "$VENV/bin/python" ]; then
   say "Creating the virtualenv in .venv"

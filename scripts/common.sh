@@ -49,3 +49,36 @@ PY
 port_of_url() {  # port_of_url URL DEFAULT
   "$VENV/bin/python" -c 'import sys; from urllib.parse import urlsplit; print(urlsplit(sys.argv[1]).port or sys.argv[2])' "$1" "$2"
 }
+
+free_ports() {  # free_ports N: N distinct free TCP ports on 127.0.0.1, space-separated
+  "$VENV/bin/python" - "$1" <<'PY'
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+PY
+}
+
+wait_http() {  # wait_http SECONDS PORT...: until every 127.0.0.1:PORT answers HTTP (any status); 1 on timeout
+  "$VENV/bin/python" - "$@" <<'PY'
+import http.client, sys, time
+deadline = time.monotonic() + float(sys.argv[1])
+for port in sys.argv[2:]:
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=2)
+            conn.request("GET", "/api/config")
+            conn.getresponse().read()
+            conn.close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                sys.exit(1)
+            time.sleep(0.2)
+PY
+}
+
+nginx_binary() {  # the nginx executable (Debian puts it in /usr/sbin, off a normal user's PATH), or nothing
+  command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || true
+}

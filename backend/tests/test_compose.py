@@ -272,6 +272,48 @@ def test_nginx_upstream_lists_both_api_replicas(services):
     assert services["nginx"]["depends_on"].keys() >= set(API_SERVICES)
 
 
+def nginx_directive(text: str, name: str) -> list[str]:
+    """The arguments of the one `name ...;` directive in deploy/nginx.conf (comments ignored)."""
+    code = re.sub(r"#[^\n]*", "", text)
+    found = re.findall(rf"^\s*{name}\s+([^;]*);", code, re.M)
+    assert len(found) == 1, f"deploy/nginx.conf has {len(found)} {name} directives"
+    return found[0].split()
+
+
+def seconds(value: str) -> int:
+    return int(value.removesuffix("s"))
+
+
+def test_nginx_keeps_upstream_connections_alive_shorter_than_the_replicas_do(services):
+    text = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstream = re.search(r"upstream\s+\w+\s*\{(.*?)\}", text, re.S).group(1)
+    assert int(nginx_directive(upstream, "keepalive")[0]) > 0
+    # upstream keepalive needs HTTP/1.1 and an empty Connection header towards the replicas
+    assert nginx_directive(text, "proxy_http_version") == ["1.1"]
+    assert nginx_directive(text, "proxy_set_header Connection") == ['""']
+    nginx_idle = seconds(nginx_directive(upstream, "keepalive_timeout")[0])
+    for name in API_SERVICES:
+        argv = command_of(services[name])
+        assert int(argv[argv.index("--keep-alive") + 1]) > nginx_idle, f"{name} closes idle connections first"
+
+
+def test_nginx_retries_only_idempotent_requests_on_another_replica():
+    text = (ROOT / "deploy" / "nginx.conf").read_text()
+    conditions = nginx_directive(text, "proxy_next_upstream")
+    assert {"error", "timeout", "http_502", "http_503"} <= set(conditions)
+    assert "non_idempotent" not in conditions, "a POST (checkout) that reached a replica must not be replayed"
+    assert int(nginx_directive(text, "proxy_next_upstream_tries")[0]) >= len(API_SERVICES)
+
+
+def test_api_replicas_trust_exactly_the_one_proxy_in_front(services):
+    text = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert nginx_directive(text, "proxy_set_header X-Forwarded-For") == ["$proxy_add_x_forwarded_for"]
+    for name in API_SERVICES:
+        assert services[name]["environment"]["TRUSTED_PROXIES"] == "1", name
+    for name in set(APP_SERVICES) - set(API_SERVICES):
+        assert "TRUSTED_PROXIES" not in (services[name].get("environment") or {}), name
+
+
 # --------------------------------------------------------------------------- environment
 
 
