@@ -22,6 +22,7 @@ from .inventory import (
 )
 from .jobs import JobListResource, JobResource
 from .ops import ConfigResource, HealthResource, OpenApiResource
+from .products import ProductFacetsResource, ProductListResource, ProductResource
 from .trackers import (
     ReportResource,
     TrackerExportDownloadResource,
@@ -71,6 +72,11 @@ def init_api(app: Flask) -> None:
     api.add_resource(
         ProductAvailabilityResource, "/products/<int:product_id>/availability", endpoint="product_availability"
     )
+
+    # products (research)
+    api.add_resource(ProductListResource, "/products", endpoint="products")
+    api.add_resource(ProductFacetsResource, "/products/facets", endpoint="product_facets")
+    api.add_resource(ProductResource, "/products/<int:product_id>", endpoint="product")
 
     # tracking
     api.add_resource(TrackerListResource, "/trackers", endpoint="trackers")
