@@ -36,6 +36,18 @@ export const routes = [
     meta: { title: 'Products' },
   },
   {
+    path: '/products/new',
+    name: 'product-new',
+    component: () => import('../pages/ProductFormPage.vue'),
+    meta: { title: 'New product' },
+  },
+  {
+    path: '/products/:id(\\d+)/edit',
+    name: 'product-edit',
+    component: () => import('../pages/ProductFormPage.vue'),
+    meta: { title: 'Edit product' },
+  },
+  {
     path: '/inventory',
     name: 'inventory',
     component: () => import('../pages/InventoryPage.vue'),
