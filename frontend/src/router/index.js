@@ -42,6 +42,12 @@ export const routes = [
     meta: { title: 'New product' },
   },
   {
+    path: '/products/:id(\\d+)',
+    name: 'product',
+    component: () => import('../pages/ProductDetailPage.vue'),
+    meta: { title: 'Product' },
+  },
+  {
     path: '/products/:id(\\d+)/edit',
     name: 'product-edit',
     component: () => import('../pages/ProductFormPage.vue'),
