@@ -420,7 +420,8 @@ def test_a_page_reads_in_a_fixed_number_of_queries(client, auth_headers, catalog
 @pytest.mark.parametrize(
     "params",
     [{"sort": "price_desc"}, {"source": "robot"}, {"availability": "plenty"}, {"watched": "you"}, {"page": 0},
-     {"per_page": 500}, {"q": "x" * 101}, {"tag": "<b>"}, {"tag": "a,b,c,d,e,f"}],
+     {"per_page": 500}, {"q": "x" * 101}, {"q": "a\x00b"}, {"category": "\x00"}, {"manufacturer": "a\x01"},
+     {"tag": "<b>"}, {"tag": "a,b,c,d,e,f"}],
 )  # fmt: skip
 def test_bad_list_arguments_are_400(client, auth_headers, params):
     response = client.get("/api/products", query_string=params, headers=auth_headers)

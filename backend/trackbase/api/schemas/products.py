@@ -103,6 +103,8 @@ class FreeCommaList(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
             raise ValidationError("Must be a string.")
+        if _CONTROL.search(value):
+            raise ValidationError("Must be valid text without control characters.")
         items = [" ".join(v.split()).lower() for v in value.split(",") if v.strip()]
         if not items or len(items) > 20 or any(len(v) > 64 for v in items):
             raise ValidationError("Give 1 to 20 comma-separated values of up to 64 characters.")
@@ -115,7 +117,7 @@ class ProductListArgsSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    q = fields.String(validate=validate.Length(max=100))
+    q = Text(validate=validate.Length(max=100))
     category = FreeCommaList()
     source = fields.String(validate=validate.OneOf(("supplier", "member")))
     availability = CommaList(choices=AVAILABILITIES)

@@ -21,7 +21,6 @@ from .catalog import get_product
 # What the poll owns on a supplier row (and what only the creator or an admin changes on a member row).
 SUPPLIER_FIELDS = ("name", "category", "manufacturer", "price")
 RESEARCH_FIELDS = ("description", "tags")
-DELETE_OBJECTS_TASK = "trackbase.tasks.products.delete_objects"
 
 
 def may_edit(product: Product, user) -> bool:
@@ -112,7 +111,7 @@ def delete_product(product_id: int, user) -> None:
     tracker_owners = set(db.session.scalars(select(Tracker.user_id).where(Tracker.product_id == product.id)))
     db.session.delete(product)  # documents, comments, tags, watches and events go by ON DELETE CASCADE
     if keys:
-        jobs.enqueue(DELETE_OBJECTS_TASK, keys)
+        jobs.enqueue("trackbase.tasks.products.delete_objects", keys)
     db.session.commit()
     cache.clear_inventory()
     for owner_id in tracker_owners:  # their trackers lost the link (ON DELETE SET NULL)
