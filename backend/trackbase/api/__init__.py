@@ -23,6 +23,7 @@ from .inventory import (
 )
 from .jobs import JobListResource, JobResource
 from .ops import ConfigResource, HealthResource, OpenApiResource
+from .products import ProductFacetsResource, ProductListResource, ProductResource
 from .trackers import (
     ReportResource,
     TrackerExportDownloadResource,
@@ -77,6 +78,10 @@ def init_api(app: Flask) -> None:
     api.add_resource(ProductDocumentListResource, "/products/<int:product_id>/documents", endpoint="product_documents")
     api.add_resource(DocumentResource, "/documents/<int:document_id>", endpoint="document")
     api.add_resource(DocumentDownloadResource, "/documents/<int:document_id>/download", endpoint="document_download")
+    # products (research)
+    api.add_resource(ProductListResource, "/products", endpoint="products")
+    api.add_resource(ProductFacetsResource, "/products/facets", endpoint="product_facets")
+    api.add_resource(ProductResource, "/products/<int:product_id>", endpoint="product")
 
     # tracking
     api.add_resource(TrackerListResource, "/trackers", endpoint="trackers")

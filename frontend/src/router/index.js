@@ -36,6 +36,24 @@ export const routes = [
     meta: { title: 'Products' },
   },
   {
+    path: '/products/new',
+    name: 'product-new',
+    component: () => import('../pages/ProductFormPage.vue'),
+    meta: { title: 'New product' },
+  },
+  {
+    path: '/products/:id(\\d+)',
+    name: 'product',
+    component: () => import('../pages/ProductDetailPage.vue'),
+    meta: { title: 'Product' },
+  },
+  {
+    path: '/products/:id(\\d+)/edit',
+    name: 'product-edit',
+    component: () => import('../pages/ProductFormPage.vue'),
+    meta: { title: 'Edit product' },
+  },
+  {
     path: '/inventory',
     name: 'inventory',
     component: () => import('../pages/InventoryPage.vue'),

@@ -6,7 +6,7 @@ Owns models/catalog.py; reads AvailabilityHistory, which the poll writes.
 
 from __future__ import annotations
 
-from . import activity, documents
+from . import activity, documents, markdown
 from .catalog import (
     SORTS,
     availability_history,
@@ -17,10 +17,23 @@ from .catalog import (
     manufacturers_in,
     product_exists,
 )
+from .editing import create_product, delete_product, may_delete, may_edit, update_product
+from .listing import LIST_SORTS, ProductView, facets, list_products, product_view
 
 __all__ = [
     "activity",
     "documents",
+    "markdown",
+    "LIST_SORTS",
+    "ProductView",
+    "create_product",
+    "delete_product",
+    "facets",
+    "list_products",
+    "may_delete",
+    "may_edit",
+    "product_view",
+    "update_product",
     "SORTS",
     "availability_history",
     "category_counts",
