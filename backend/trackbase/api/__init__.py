@@ -36,6 +36,13 @@ from .trackers import (
     TrackingPreferencesResource,
     TrackingUnsubscribeResource,
 )
+from .watch import (
+    ProductExportDownloadResource,
+    ProductExportResource,
+    ProductWatcherListResource,
+    ProductWatchResource,
+    WatchUnsubscribeResource,
+)
 
 
 class TrackbaseApi(Api):
@@ -70,6 +77,15 @@ def init_api(app: Flask) -> None:
     api.add_resource(InventoryCategoryResource, "/inventory/<string:category>", endpoint="inventory_category")
     api.add_resource(
         ProductAvailabilityResource, "/products/<int:product_id>/availability", endpoint="product_availability"
+    )
+
+    # watching and export bundles
+    api.add_resource(ProductWatchResource, "/products/<int:product_id>/watch", endpoint="product_watch")
+    api.add_resource(ProductWatcherListResource, "/products/<int:product_id>/watchers", endpoint="product_watchers")
+    api.add_resource(WatchUnsubscribeResource, "/watch/unsubscribe", endpoint="watch_unsubscribe")
+    api.add_resource(ProductExportResource, "/products/<int:product_id>/export", endpoint="product_export")
+    api.add_resource(
+        ProductExportDownloadResource, "/products/exports/<int:job_id>", endpoint="product_export_download"
     )
 
     # tracking

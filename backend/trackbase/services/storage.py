@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -28,6 +29,9 @@ class Storage(Protocol):
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
         """Store `data` under `key`, replacing what was there; readers never see half a file."""
+
+    def put_file(self, key: str, fileobj: BinaryIO, content_type: str = "application/octet-stream") -> None:
+        """Store what `fileobj` holds from its position on, copied in chunks (never read whole into memory)."""
 
     def open(self, key: str) -> BinaryIO:
         """The stored file for reading (the caller closes it); StoredFileMissing when there is none."""
@@ -63,6 +67,18 @@ class LocalStorage:
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def put_file(self, key: str, fileobj: BinaryIO, content_type: str = "application/octet-stream") -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".put-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                shutil.copyfileobj(fileobj, out, 1024 * 1024)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -6,7 +6,7 @@ Owns models/catalog.py; reads AvailabilityHistory, which the poll writes.
 
 from __future__ import annotations
 
-from . import activity
+from . import activity, digests, export, watch
 from .catalog import (
     SORTS,
     availability_history,
@@ -20,6 +20,9 @@ from .catalog import (
 
 __all__ = [
     "activity",
+    "digests",
+    "export",
+    "watch",
     "SORTS",
     "availability_history",
     "category_counts",
