@@ -68,7 +68,9 @@ def test_one_click_unsubscribe_posts_the_token_in_the_query(client, auth_headers
     token = watch.unsubscribe_token(user.id)
     response = client.post(f"/api/watch/unsubscribe?token={token}", data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
-    assert client.get(f"/api/products/{product.id}/watch", headers=auth_headers).get_json()["watch"]["watching"] is False
+    assert (
+        client.get(f"/api/products/{product.id}/watch", headers=auth_headers).get_json()["watch"]["watching"] is False
+    )
 
 
 def test_a_forged_unsubscribe_token_is_400(client, user):

@@ -182,9 +182,9 @@ def _queue_email(user: User, events: list) -> None:
     products: OrderedDict[int, dict] = OrderedDict()
     for event, product_name in events:
         entry = products.setdefault(
-            event.product_id, {"name": product_name, "url": f"{base}/products/{event.product_id}", "items": []}
+            event.product_id, {"name": product_name, "url": f"{base}/products/{event.product_id}", "lines": []}
         )
-        entry["items"].append(_describe(event, names, comments, documents))
+        entry["lines"].append(_describe(event, names, comments, documents))
     count = len(events)
     listed = list(products.values())
     if len(listed) == 1:
