@@ -16,7 +16,8 @@ from ..services import products
     max_retries=3,
 )
 def scan_digests_task() -> dict:
-    """Claim this window's watch digest of every watcher with news and queue the sends."""
+    """Claim this window's watch digest of every watcher with news and queue the sends; drop expired export bundles."""
+    products.export.purge_expired()
     result = products.digests.scan()
     return {k: v for k, v in result.items() if k != "claim_ids"}
 

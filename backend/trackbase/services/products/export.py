@@ -25,6 +25,7 @@ import markdown as md
 import nh3
 from flask import current_app, render_template
 from sqlalchemy import delete, select
+from sqlalchemy.orm.exc import ObjectDeletedError
 
 from ...errors import ApiError, not_found
 from ...extensions import db
@@ -229,10 +230,19 @@ def run_export(job: Job, user: User) -> None:
     if product is None:
         fail_job(job_id, "The product was deleted before the export ran.")
         return
-    now = utcnow()
-    update_job(job_id, progress=5, message=f"Collecting {product.name}")
-    filename = f"trackbase-{_safe_name(product.name).lower()[:60]}-{now.strftime('%Y%m%d-%H%M%S')}.zip"
     key = f"product-exports/{job_id}-{uuid.uuid4().hex}.zip"
+    try:
+        _build_and_send(job_id, user, product, key)
+    except ObjectDeletedError:  # deleted while we read it (progress commits reload the row)
+        fail_job(job_id, "The product was deleted while it was being exported.")
+        _delete_files([key])
+
+
+def _build_and_send(job_id: int, user: User, product: Product, key: str) -> None:
+    now = utcnow()
+    product_id, name = product.id, product.name
+    update_job(job_id, progress=5, message=f"Collecting {name}")
+    filename = f"trackbase-{_safe_name(name).lower()[:60]}-{now.strftime('%Y%m%d-%H%M%S')}.zip"
     replaced = list(db.session.scalars(select(ProductExport.storage_key).where(ProductExport.job_id == job_id)))
     with tempfile.TemporaryFile(prefix="tb-export-") as tmp:
         documents = build_bundle(job_id, product, tmp, now)
@@ -245,13 +255,16 @@ def run_export(job: Job, user: User) -> None:
         if attach:
             tmp.seek(0)
             attachment = [(filename, tmp.read(), "application/zip")]
+    product = db.session.get(Product, product_id)
+    if product is None:
+        raise ObjectDeletedError(None)
     db.session.execute(delete(ProductExport).where(ProductExport.job_id == job_id))
     days = link_days()
     db.session.add(
         ProductExport(
             job_id=job_id,
             user_id=user.id,
-            product_id=product.id,
+            product_id=product_id,
             filename=filename,
             storage_key=key,
             size_bytes=size,
@@ -261,7 +274,7 @@ def run_export(job: Job, user: User) -> None:
     url = current_app.config["PUBLIC_URL"] + download_path(job_id, user.id)
     mail.send_email(
         user.email,
-        f"Trackbase export: {product.name}",
+        f"Trackbase export: {name}",
         "product_export",
         attachments=attachment,
         user=user,
@@ -279,12 +292,12 @@ def run_export(job: Job, user: User) -> None:
             "filename": filename,
             "bytes": size,
             "documents": documents,
-            "product_id": product.id,
+            "product_id": product_id,
             "attached": attach,
             "emailed_to": user.email,
             "expires_at": (now + timedelta(days=days)).isoformat(),
         },
-        message=f"Exported {product.name}",
+        message=f"Exported {name}",
     )
     _delete_files(replaced)
 
