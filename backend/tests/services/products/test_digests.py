@@ -6,6 +6,7 @@ import threading
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.research_data import add_comment, add_document, make_product
@@ -13,6 +14,14 @@ from tests.support import body_html, body_text, poll
 from trackbase.extensions import db
 from trackbase.models import Product, ProductEvent, ProductWatch, WatchDigest, utcnow
 from trackbase.services.products import digests
+
+
+@pytest.fixture(autouse=True)
+def _no_settle_time(app):
+    """Scans take events at once here (one test covers the settle time itself)."""
+    app.config["WATCH_DIGEST_SETTLE_SECONDS"] = 0
+    yield
+    app.config.pop("WATCH_DIGEST_SETTLE_SECONDS", None)
 
 
 def watch(user, *products):
@@ -150,3 +159,14 @@ def test_a_poll_records_no_events_for_unwatched_products(app, sim, user):
     run = poll()
     assert run.changes
     assert db.session.scalars(select(ProductEvent).where(ProductEvent.kind == "availability_changed")).all() == []
+
+
+def test_a_scan_leaves_events_younger_than_the_settle_time_for_later(app, user, make_user):
+    other = make_user()
+    product = make_product(other)
+    watch(user, product)
+    add_comment(product, other, "just now")
+    app.config["WATCH_DIGEST_SETTLE_SECONDS"] = 30
+    now = utcnow()
+    assert digests.scan(now=now, enqueue=False)["claimed"] == 0
+    assert digests.scan(now=now + timedelta(seconds=31), enqueue=False)["claimed"] == 1

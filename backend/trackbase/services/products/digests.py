@@ -44,6 +44,16 @@ def window_seconds() -> int:
     return max(10, int(current_app.config.get("WATCH_DIGEST_SECONDS", 300)))
 
 
+def settle_seconds() -> int:
+    """How old an event must be before a scan takes it (WATCH_DIGEST_SETTLE_SECONDS, default 30).
+
+    Event ids come from a sequence, so on PostgreSQL a transaction holding id 100 can commit after one
+    holding id 101; a scan that took 101 would move the cursor past 100 for good. Taking only events
+    older than any write transaction lasts (a poll's apply included) keeps the cursor behind them.
+    """
+    return max(0, int(current_app.config.get("WATCH_DIGEST_SETTLE_SECONDS", 30)))
+
+
 def window_of(now: datetime) -> int:
     """The number of the window `now` falls in."""
     return int(now.timestamp()) // window_seconds()
@@ -72,7 +82,12 @@ def scan(now: datetime | None = None, enqueue: bool = True) -> dict:
         select(ProductWatch.user_id, covered, func.max(ProductEvent.id), func.count(ProductEvent.id))
         .join(ProductEvent, ProductEvent.product_id == ProductWatch.product_id)
         .join(User, User.id == ProductWatch.user_id)
-        .where(User.active.is_(True), ProductEvent.id > covered, *_relevant(ProductWatch.user_id))
+        .where(
+            User.active.is_(True),
+            ProductEvent.id > covered,
+            ProductEvent.created_at <= now - timedelta(seconds=settle_seconds()),
+            *_relevant(ProductWatch.user_id),
+        )
         .group_by(ProductWatch.user_id)
         .order_by(ProductWatch.user_id)
     ).all()
