@@ -170,3 +170,15 @@ def test_a_scan_leaves_events_younger_than_the_settle_time_for_later(app, user, 
     now = utcnow()
     assert digests.scan(now=now, enqueue=False)["claimed"] == 0
     assert digests.scan(now=now + timedelta(seconds=31), enqueue=False)["claimed"] == 1
+
+
+def test_a_comment_deleted_before_the_digest_is_listed_without_its_text(app, user, make_user, smtp, celery_worker):
+    other = make_user("bo@example.com", name="Bo")
+    product = make_product(other, name="Drill")
+    watch(user, product)
+    comment = add_comment(product, other, "a secret that was taken back")
+    db.session.delete(comment)
+    db.session.commit()
+    digests.scan()
+    text = body_text(smtp.wait_for(count=1, to=user.email)[0])
+    assert "New comment by Bo (since deleted)" in text and "secret" not in text

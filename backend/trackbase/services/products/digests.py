@@ -171,7 +171,7 @@ def _describe(event: ProductEvent, names: dict[int, str], comments: dict, docume
     if event.kind == "comment_added":
         comment = comments.get(data.get("comment_id"))
         if comment is None:
-            return f"New comment by {who} (since deleted)"
+            return f"New comment by {who}" + (" (since deleted)" if "comment_id" in data else "")
         body = " ".join(comment.body.split())
         return f"New comment by {who}: " + (body if len(body) <= EXCERPT else body[: EXCERPT - 1] + "…")
     if event.kind == "document_added":

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import uuid
 import zipfile
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import BinaryIO
@@ -213,7 +214,7 @@ def build_bundle(job_id: int, product: Product, out: BinaryIO, now: datetime) ->
             except StoredFileMissing:
                 missing.append(document.filename)
                 continue
-            with source, bundle.open(info, "w", force_zip64=document.size_bytes > 2**31) as target:
+            with closing(source), bundle.open(info, "w", force_zip64=document.size_bytes > 2**31) as target:
                 shutil.copyfileobj(source, target, CHUNK)
             update_job(job_id, progress=10 + int(80 * index / total), message=f"Added {index} of {total} documents")
         if missing:
