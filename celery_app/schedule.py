@@ -7,6 +7,7 @@ from datetime import timedelta
 def beat_schedule(config: dict) -> dict:
     """Return the Celery beat schedule for this configuration."""
     poll_seconds = max(10, int(config.get("INVENTORY_POLL_SECONDS", 300)))
+    digest_seconds = max(10, int(config.get("WATCH_DIGEST_SECONDS", 300)))
     return {
         "inventory-poll": {
             "task": "trackbase.tasks.inventory.poll",
@@ -25,6 +26,12 @@ def beat_schedule(config: dict) -> dict:
             "task": "trackbase.tasks.tracking.check_monthly_reports",
             "schedule": timedelta(hours=1),
             "options": {"expires": 3000},
+        },
+        # Watch digests: one email per watcher per window; claims make a second beat harmless.
+        "watch-digests": {
+            "task": "trackbase.tasks.watch.scan_digests",
+            "schedule": timedelta(seconds=digest_seconds),
+            "options": {"expires": max(5, int(digest_seconds * 0.9))},
         },
         "worker-heartbeat": {
             "task": "trackbase.tasks.ops.heartbeat",

@@ -77,6 +77,11 @@ def from_environment() -> dict:
         "SUPPLIER_API_URL": os.environ.get("SUPPLIER_API_URL", "http://127.0.0.1:5050"),
         "INVENTORY_POLL_SECONDS": _int("INVENTORY_POLL_SECONDS", 300),
         "S3_BUCKET": os.environ.get("S3_BUCKET") or None,
+        # Watching and export bundles (README "Watching and export")
+        "WATCH_DIGEST_SECONDS": _int("WATCH_DIGEST_SECONDS", 300),
+        "WATCH_DIGEST_SETTLE_SECONDS": _int("WATCH_DIGEST_SETTLE_SECONDS", 30),
+        "EXPORT_ATTACH_MAX_MB": _int("EXPORT_ATTACH_MAX_MB", 10),
+        "EXPORT_LINK_DAYS": _int("EXPORT_LINK_DAYS", 7),
         # Stored files (export CSVs); every process of a deployment must see the same folder.
         "STORAGE_DIR": os.environ.get("STORAGE_DIR") or None,
         "ORDERS_TABLE": os.environ.get("ORDERS_TABLE") or None,

@@ -38,6 +38,13 @@ from .trackers import (
     TrackingPreferencesResource,
     TrackingUnsubscribeResource,
 )
+from .watch import (
+    ProductExportDownloadResource,
+    ProductExportResource,
+    ProductWatcherListResource,
+    ProductWatchResource,
+    WatchUnsubscribeResource,
+)
 
 
 class TrackbaseApi(Api):
@@ -82,6 +89,14 @@ def init_api(app: Flask) -> None:
     api.add_resource(ProductListResource, "/products", endpoint="products")
     api.add_resource(ProductFacetsResource, "/products/facets", endpoint="product_facets")
     api.add_resource(ProductResource, "/products/<int:product_id>", endpoint="product")
+    # watching and export bundles
+    api.add_resource(ProductWatchResource, "/products/<int:product_id>/watch", endpoint="product_watch")
+    api.add_resource(ProductWatcherListResource, "/products/<int:product_id>/watchers", endpoint="product_watchers")
+    api.add_resource(WatchUnsubscribeResource, "/watch/unsubscribe", endpoint="watch_unsubscribe")
+    api.add_resource(ProductExportResource, "/products/<int:product_id>/export", endpoint="product_export")
+    api.add_resource(
+        ProductExportDownloadResource, "/products/exports/<int:job_id>", endpoint="product_export_download"
+    )
 
     # tracking
     api.add_resource(TrackerListResource, "/trackers", endpoint="trackers")

@@ -24,6 +24,7 @@ from .tracking import (
     TrackerLog,
     TrackingPreference,
 )
+from .watch import WATCH_DIGEST_STATUSES, ProductExport, WatchDigest
 
 __all__ = [
     "ROLE_NAMES",
@@ -59,4 +60,7 @@ __all__ = [
     "TrackerExport",
     "TrackerLog",
     "TrackingPreference",
+    "WATCH_DIGEST_STATUSES",
+    "ProductExport",
+    "WatchDigest",
 ]

@@ -19,11 +19,17 @@ def render_email(template: str, **context) -> tuple[str, str]:
 
 
 def send_email(
-    to: str, subject: str, template: str, attachments: list[tuple[str, bytes, str]] | None = None, **context
+    to: str,
+    subject: str,
+    template: str,
+    attachments: list[tuple[str, bytes, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    **context,
 ) -> None:
-    """Queue an email to go out once the current transaction commits."""
+    """Queue an email to go out once the current transaction commits (extra `headers`, e.g. List-Unsubscribe)."""
     text, html = render_email(template, **context)
-    jobs.enqueue("trackbase.tasks.mail.send_email", to, subject, text, html, _encode(attachments))
+    extra = {"headers": headers} if headers else {}  # messages without headers keep the task's old signature
+    jobs.enqueue("trackbase.tasks.mail.send_email", to, subject, text, html, _encode(attachments), **extra)
 
 
 def queue_rendered_email(to: str, subject: str, text: str, html: str | None) -> None:
@@ -39,11 +45,20 @@ def _encode(attachments):
     ]
 
 
-def deliver(to: str, subject: str, text: str, html: str | None, attachments: list[dict] | None = None) -> None:
+def deliver(
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None,
+    attachments: list[dict] | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
     """Send one message over SMTP now (called by the task)."""
     from flask_mailman import EmailMultiAlternatives
 
-    msg = EmailMultiAlternatives(subject, body=text, from_email=current_app.config["MAIL_DEFAULT_SENDER"], to=[to])
+    msg = EmailMultiAlternatives(
+        subject, body=text, from_email=current_app.config["MAIL_DEFAULT_SENDER"], to=[to], headers=headers or None
+    )
     if html:
         msg.attach_alternative(html, "text/html")
     for item in attachments or []:

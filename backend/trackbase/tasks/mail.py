@@ -18,6 +18,8 @@ from ..services import mail
     retry_jitter=True,
     max_retries=8,
 )
-def send_email_task(to: str, subject: str, text: str, html: str | None, attachments: list | None = None) -> None:
+def send_email_task(
+    to: str, subject: str, text: str, html: str | None, attachments: list | None = None, headers: dict | None = None
+) -> None:
     """Deliver one rendered message; SMTP and network errors retry with backoff."""
-    mail.deliver(to, subject, text, html, attachments)
+    mail.deliver(to, subject, text, html, attachments, headers)

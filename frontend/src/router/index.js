@@ -97,6 +97,12 @@ export const routes = [
     component: () => import('../pages/TrackerUnsubscribePage.vue'),
     meta: { public: true, layout: 'auth', title: 'Unsubscribe' },
   },
+  {
+    path: '/watch/unsubscribe',
+    name: 'watch-unsubscribe',
+    component: () => import('../pages/WatchUnsubscribePage.vue'),
+    meta: { public: true, layout: 'auth', title: 'Stop watch emails' },
+  },
   { path: '/jobs', name: 'jobs', component: () => import('../pages/JobsPage.vue'), meta: { title: 'Jobs' } },
   {
     path: '/settings',

@@ -17,6 +17,7 @@ from sqlalchemy import Text, bindparam, cast, exists, select, update
 
 from ...extensions import db
 from ...models import AvailabilityHistory, InventoryPollRun, InventorySource, Product, utcnow
+from .. import products
 from ..sql import upsert
 from .settings import categories
 from .supplier_client import FetchResult
@@ -69,6 +70,7 @@ class Changes:
     updates: list[dict] = field(default_factory=list)
     history: list[dict] = field(default_factory=list)
     published: list[dict] = field(default_factory=list)
+    discontinued: list[int] = field(default_factory=list)
     new_availability: dict[str, str] = field(default_factory=dict)
     counts: dict = field(default_factory=lambda: dict.fromkeys(_COUNT_KEYS, 0))
 
@@ -246,6 +248,7 @@ def discontinue_missing(upstream: Upstream, existing: dict, now: datetime, chang
             }
         )
         changes.counts["discontinued"] += 1
+        changes.discontinued.append(row.id)
 
 
 def write_changes(run: InventoryPollRun, now: datetime, changes: Changes) -> None:
@@ -281,6 +284,8 @@ def write_changes(run: InventoryPollRun, now: datetime, changes: Changes) -> Non
             db.session.execute(stmt, changes.updates[start : start + BATCH])
     if changes.history:
         db.session.execute(AvailabilityHistory.__table__.insert(), changes.history)
+    # Watchers hear of availability changes and discontinued products through the activity log.
+    products.watch.record_availability_changes(changes.published, changes.discontinued, now)
     counts = changes.counts
     counts["inserted"] = len(changes.inserts)
     counts["updated"] = len(changes.updates) - counts["discontinued"]

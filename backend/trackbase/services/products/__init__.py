@@ -6,7 +6,7 @@ Owns models/catalog.py; reads AvailabilityHistory, which the poll writes.
 
 from __future__ import annotations
 
-from . import activity, documents, markdown
+from . import activity, digests, documents, export, markdown, watch
 from .catalog import (
     SORTS,
     availability_history,
@@ -34,6 +34,9 @@ __all__ = [
     "may_edit",
     "product_view",
     "update_product",
+    "digests",
+    "export",
+    "watch",
     "SORTS",
     "availability_history",
     "category_counts",
