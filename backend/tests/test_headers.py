@@ -1,4 +1,5 @@
 """Security headers on every response; a strict CSP on the HTML pages; no-store on private API answers."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,7 @@ def _check_base(response):
         assert response.headers.get(name) == value, (name, response.headers.get(name))
 
 
-@pytest.mark.parametrize("path", ["/api/me", "/api/health", "/api/openapi.yaml", "/", "/trackers",
-                                  "/api/docs/"])
+@pytest.mark.parametrize("path", ["/api/me", "/api/health", "/api/openapi.yaml", "/", "/trackers", "/api/docs/"])
 def test_every_response_has_the_base_headers(client, path):
     _check_base(client.get(path))
 

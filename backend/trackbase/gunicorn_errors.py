@@ -6,21 +6,33 @@ gunicorn writes those answers itself, before any WSGI code runs, through `gunico
 loaded). What remains outside our hands: a client that disconnects mid-request gets nothing, and a
 worker killed by its timeout closes the connection (nginx then answers 502 with its own page).
 """
+
 from __future__ import annotations
 
 import json
 import sys
 
-CODES = {400: "bad_request", 413: "payload_too_large", 414: "uri_too_long", 431: "headers_too_large",
-         403: "forbidden", 500: "internal_error"}
+CODES = {
+    400: "bad_request",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    431: "headers_too_large",
+    403: "forbidden",
+    500: "internal_error",
+}
 
 
 def render(status_int: int, reason: str, mesg: str) -> bytes:
-    message = {400: "The request is malformed.", 414: "The request URI is too long.",
-               431: "The request headers are too large."}.get(status_int, reason)
+    message = {
+        400: "The request is malformed.",
+        414: "The request URI is too long.",
+        431: "The request headers are too large.",
+    }.get(status_int, reason)
     body = json.dumps({"error": {"code": CODES.get(status_int, "bad_request"), "message": message, "fields": {}}})
-    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n\r\n")
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n\r\n"
+    )
     return (head + body).encode("latin-1")
 
 

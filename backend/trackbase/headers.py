@@ -8,6 +8,7 @@
   fonts and requests. Inline scripts are allowed by their SHA-256 hash, computed from the page itself
   (the docs page has one small inline script that configures Swagger UI; the built SPA has none).
 """
+
 from __future__ import annotations
 
 import base64

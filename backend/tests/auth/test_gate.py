@@ -3,6 +3,7 @@
 "Two workers" are two app instances on the same database and Redis: each has its own user cache,
 as each gunicorn worker process does (tests/auth/test_gunicorn.py runs the real thing).
 """
+
 from __future__ import annotations
 
 import re
@@ -81,8 +82,9 @@ def test_deactivation_takes_effect_on_the_next_request_in_every_worker(workers, 
     assert _get(a, "/api/me", token).status_code == 200
     assert _get(b, "/api/me", token).status_code == 200
     with b.app_context():
-        response = b.test_client().patch(f"/api/users/{user.id}", json={"active": False},
-                                         headers={"Authentication-Token": admin.get_auth_token()})
+        response = b.test_client().patch(
+            f"/api/users/{user.id}", json={"active": False}, headers={"Authentication-Token": admin.get_auth_token()}
+        )
         assert response.status_code == 200
     assert _get(a, "/api/me", token).status_code == 401
     assert _get(b, "/api/me", token).status_code == 401
@@ -94,13 +96,21 @@ def test_role_change_takes_effect_on_the_next_request_in_every_worker(workers, u
     admin_token = admin.get_auth_token()
     assert _get(a, "/api/users", token).status_code == 403
     with b.app_context():
-        assert b.test_client().patch(f"/api/users/{user.id}", json={"role": "admin"},
-                                     headers={"Authentication-Token": admin_token}).status_code == 200
+        assert (
+            b.test_client()
+            .patch(f"/api/users/{user.id}", json={"role": "admin"}, headers={"Authentication-Token": admin_token})
+            .status_code
+            == 200
+        )
     assert _get(a, "/api/users", token).status_code == 200
     assert _get(a, "/api/me", token).get_json()["user"]["role"] == "admin"
     with b.app_context():
-        assert b.test_client().patch(f"/api/users/{user.id}", json={"role": "member"},
-                                     headers={"Authentication-Token": admin_token}).status_code == 200
+        assert (
+            b.test_client()
+            .patch(f"/api/users/{user.id}", json={"role": "member"}, headers={"Authentication-Token": admin_token})
+            .status_code
+            == 200
+        )
     assert _get(a, "/api/users", token).status_code == 403
 
 
@@ -109,8 +119,12 @@ def test_profile_change_is_seen_by_the_other_worker(workers, user):
     token = user.get_auth_token()
     assert _get(a, "/api/me", token).get_json()["user"]["name"] == "Member"
     with b.app_context():
-        assert b.test_client().patch("/api/me", json={"name": "Renamed"},
-                                     headers={"Authentication-Token": token}).status_code == 200
+        assert (
+            b.test_client()
+            .patch("/api/me", json={"name": "Renamed"}, headers={"Authentication-Token": token})
+            .status_code
+            == 200
+        )
     assert _get(a, "/api/me", token).get_json()["user"]["name"] == "Renamed"
 
 
@@ -119,8 +133,15 @@ def test_password_change_signs_out_every_worker(workers, user, smtp, celery_work
     token = user.get_auth_token()
     assert _get(a, "/api/me", token).status_code == 200
     with b.app_context():
-        response = b.test_client().post("/api/auth/change", headers={"Authentication-Token": token}, json={
-            "password": "correct-horse-9", "new_password": "battery-staple-7", "new_password_confirm": "battery-staple-7"})
+        response = b.test_client().post(
+            "/api/auth/change",
+            headers={"Authentication-Token": token},
+            json={
+                "password": "correct-horse-9",
+                "new_password": "battery-staple-7",
+                "new_password_confirm": "battery-staple-7",
+            },
+        )
         assert response.status_code == 200, response.get_json()
         new_token = response.get_json()["token"]
     assert _get(a, "/api/me", token).status_code == 401
@@ -135,8 +156,9 @@ def test_password_reset_signs_out_every_worker(workers, user, smtp, celery_worke
         client = b.test_client()
         assert client.post("/api/auth/reset", json={"email": "member@example.com"}).status_code == 200
         link = re.search(r"reset\?token=(\S+)", body_text(smtp.wait_for(1, to="member@example.com")[0]))
-        response = client.post(f"/api/auth/reset/{link.group(1)}",
-                               json={"password": "new-secret-55", "password_confirm": "new-secret-55"})
+        response = client.post(
+            f"/api/auth/reset/{link.group(1)}", json={"password": "new-secret-55", "password_confirm": "new-secret-55"}
+        )
         assert response.status_code == 200
     assert _get(a, "/api/me", token).status_code == 401
 

@@ -1,5 +1,6 @@
 """The security properties under the real server: two gunicorn worker processes, each with its own user
 cache, sharing the database and Redis. Every change must be seen by both on the very next request."""
+
 from __future__ import annotations
 
 import socket
@@ -16,8 +17,14 @@ def server(database_url, redis_url, smtp_server, app):
     from tests.conftest import make_test_config
 
     config = make_test_config(database_url, redis_url, smtp_server.port)
-    gunicorn = Gunicorn(database_url, redis_url, smtp_server.port, workers=2,
-                        secret=config["SECRET_KEY"], salt=config["SECURITY_PASSWORD_SALT"]).wait()
+    gunicorn = Gunicorn(
+        database_url,
+        redis_url,
+        smtp_server.port,
+        workers=2,
+        secret=config["SECRET_KEY"],
+        salt=config["SECURITY_PASSWORD_SALT"],
+    ).wait()
     yield gunicorn
     gunicorn.stop()
 
@@ -46,8 +53,9 @@ def test_deactivation_is_refused_by_both_workers_at_once(server, user, admin):
     token = user.get_auth_token()
     statuses, pids = _all(server, "/api/me", token, "before-deactivation")
     assert statuses == {200} and len(pids) == 2
-    status, _ = server.request("PATCH", f"/api/users/{user.id}", {"Authentication-Token": admin.get_auth_token()},
-                               {"active": False})
+    status, _ = server.request(
+        "PATCH", f"/api/users/{user.id}", {"Authentication-Token": admin.get_auth_token()}, {"active": False}
+    )
     assert status == 200
     statuses, pids = _all(server, "/api/me", token, "after-deactivation")
     assert statuses == {401} and len(pids) == 2
@@ -57,7 +65,10 @@ def test_role_change_is_seen_by_both_workers_at_once(server, user, admin):
     token, admin_token = user.get_auth_token(), admin.get_auth_token()
     statuses, pids = _all(server, "/api/users", token, "member-role")
     assert statuses == {403} and len(pids) == 2
-    assert server.request("PATCH", f"/api/users/{user.id}", {"Authentication-Token": admin_token}, {"role": "admin"})[0] == 200
+    assert (
+        server.request("PATCH", f"/api/users/{user.id}", {"Authentication-Token": admin_token}, {"role": "admin"})[0]
+        == 200
+    )
     statuses, pids = _all(server, "/api/users", token, "admin-role")
     assert statuses == {200} and len(pids) == 2
 
@@ -76,8 +87,15 @@ def test_password_change_is_refused_by_both_workers_at_once(server, user, client
     token = user.get_auth_token()
     statuses, pids = _all(server, "/api/me", token, "before-password")
     assert statuses == {200} and len(pids) == 2
-    response = client.post("/api/auth/change", headers={"Authentication-Token": token}, json={
-        "password": "correct-horse-9", "new_password": "battery-staple-7", "new_password_confirm": "battery-staple-7"})
+    response = client.post(
+        "/api/auth/change",
+        headers={"Authentication-Token": token},
+        json={
+            "password": "correct-horse-9",
+            "new_password": "battery-staple-7",
+            "new_password_confirm": "battery-staple-7",
+        },
+    )
     assert response.status_code == 200
     statuses, pids = _all(server, "/api/me", token, "after-password")
     assert statuses == {401} and len(pids) == 2
@@ -94,11 +112,14 @@ def _raw(server, data: bytes) -> bytes:
     return b"".join(chunks)
 
 
-@pytest.mark.parametrize("request_bytes, status", [
-    (b"GARBAGE\r\n\r\n", b"400"),
-    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", b"414"),
-    (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", b"431"),
-])
+@pytest.mark.parametrize(
+    "request_bytes, status",
+    [
+        (b"GARBAGE\r\n\r\n", b"400"),
+        (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", b"414"),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", b"431"),
+    ],
+)
 def test_gunicorns_own_errors_are_json_not_html(server, request_bytes, status):
     answer = _raw(server, request_bytes)
     head, _, body = answer.partition(b"\r\n\r\n")

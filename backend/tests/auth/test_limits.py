@@ -1,4 +1,5 @@
 """Rate limits cannot be dodged by respelling: invented or padded tokens, query tokens, Unicode look-alikes."""
+
 from __future__ import annotations
 
 import secrets
@@ -31,8 +32,7 @@ def _status(app, path="/api/me", headers=None, **kwargs):
 
 def test_invented_tokens_share_the_address_bucket(limited):
     app = limited(RATELIMIT_DEFAULT="5 per minute")
-    statuses = [_status(app, headers={"Authentication-Token": secrets.token_urlsafe(40)}).status_code
-                for _ in range(8)]
+    statuses = [_status(app, headers={"Authentication-Token": secrets.token_urlsafe(40)}).status_code for _ in range(8)]
     assert statuses == [401] * 5 + [429] * 3
 
 
@@ -41,7 +41,9 @@ def test_the_user_limit_is_exact_shared_between_workers_and_ignores_spellings(li
     b = limited(RATELIMIT_DEFAULT="6 per minute")
     token = user.get_auth_token()
     spellings = [token, token + "=", token + "==", token, token + "=", token]
-    statuses = [_status((a, b)[i % 2], headers={"Authentication-Token": t}).status_code for i, t in enumerate(spellings)]
+    statuses = [
+        _status((a, b)[i % 2], headers={"Authentication-Token": t}).status_code for i, t in enumerate(spellings)
+    ]
     assert statuses == [200] * 6
     refused = _status(a, headers={"Authentication-Token": token + "==="})
     assert refused.status_code == 429
@@ -64,8 +66,9 @@ def test_a_429_has_a_well_formed_cache_control(limited, user):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-@pytest.mark.parametrize("spelling", ["member@ｅxample.com", "MEMBER@example.com", " member@example.com",
-                                      "member@EXAMPLE.COM"])
+@pytest.mark.parametrize(
+    "spelling", ["member@ｅxample.com", "MEMBER@example.com", " member@example.com", "member@EXAMPLE.COM"]
+)
 def test_the_account_limit_follows_the_address_flask_security_resolves(limited, user, spelling):
     app = limited(RATELIMIT_AUTH_ACCOUNT="3 per minute")
     with app.app_context():

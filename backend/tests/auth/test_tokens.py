@@ -1,7 +1,8 @@
 """Token revocation: canonical ids (padding does not bring a token back), the database as the source of truth."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -34,14 +35,15 @@ def test_revocation_is_stored_in_the_database(client, user, db):
     row = db.session.scalars(select(RevokedToken)).one()
     parsed = tokens.parse(token)
     assert row.token_id == parsed.id and row.user_id == user.id
-    assert row.expires_at > datetime.now(timezone.utc) + timedelta(days=13)  # TOKEN_MAX_AGE_HOURS default: 14 days
+    assert row.expires_at > datetime.now(UTC) + timedelta(days=13)  # TOKEN_MAX_AGE_HOURS default: 14 days
 
 
 def test_expired_revocations_are_pruned(client, user, db):
     from trackbase.models import RevokedToken
 
-    db.session.add(RevokedToken(token_id="0" * 64, user_id=user.id,
-                                expires_at=datetime.now(timezone.utc) - timedelta(minutes=5)))
+    db.session.add(
+        RevokedToken(token_id="0" * 64, user_id=user.id, expires_at=datetime.now(UTC) - timedelta(minutes=5))
+    )
     db.session.commit()
     token = login_token(client, "member@example.com")
     client.post("/api/auth/logout", headers={"Authentication-Token": token})

@@ -37,9 +37,10 @@ class MeResource(AuthResource):
     def get(self):
         """The signed-in user's profile.
 
-        The serialized answer (the same bytes flask-restful would write) is kept on the user object itself: the auth gate reuses that object only while the
-        user is unchanged (its cache version is current, nothing modified or expired), so the kept
-        dump is never stale, and a changed user is a new object without one.
+        The serialized answer (the same bytes flask-restful would write) is kept on the user object
+        itself: the auth gate reuses that object only while the user is unchanged (its cache version
+        is current, nothing modified or expired), so the kept dump is never stale, and a changed user
+        is a new object without one.
         """
         user = current_user._get_current_object()
         state = user.__dict__

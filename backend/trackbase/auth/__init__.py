@@ -8,11 +8,12 @@
 Tokens are read from the `Authentication-Token` header only: never from the query string or a JSON
 body (URLs end up in logs and browser history). Email links carry their own signed tokens.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import Flask, current_app, g, request
 from flask_login import user_logged_out
@@ -53,7 +54,12 @@ def _security_json_renderer(user_payload: Callable[[object], dict]):
 
         body: dict = {}
         token = (payload.get("user") or {}).get("authentication_token")
-        if user is not None and request.endpoint == "security.change_password" and request.method == "POST" and code == 200:
+        if (
+            user is not None
+            and request.endpoint == "security.change_password"
+            and request.method == "POST"
+            and code == 200
+        ):
             token = user.get_auth_token()
         if token:
             body["token"] = token

@@ -18,6 +18,7 @@ anonymous and invalid-token requests are limited by Flask-Limiter on the client 
 cannot be reached gives 503 `unavailable` for token requests: revocation cannot be checked, so the gate
 fails closed.
 """
+
 from __future__ import annotations
 
 import logging
@@ -232,18 +233,23 @@ def authenticate_request():
         return None
     ctx_g.tb_user = user
     ctx_g.tb_token = token
-    ctx_g.tb_versions = dict(zip(SHARED_VERSION_KEYS, reply[5:]))
+    ctx_g.tb_versions = dict(zip(SHARED_VERSION_KEYS, reply[5:], strict=False))
     ctx_g._login_user = user
     set_request_attr("fs_authn_via", "token")
     set_request_attr("fs_paa", token.data.get("fs_paa", 0))
     if window and count > amount:
         reset = int(time.time()) + max(1, ttl)
-        return error_response(429, "rate_limited", "Too many requests: slow down and try again later.", headers={
-            "Retry-After": str(max(1, ttl)),
-            "X-RateLimit-Limit": str(amount),
-            "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": str(reset),
-        })
+        return error_response(
+            429,
+            "rate_limited",
+            "Too many requests: slow down and try again later.",
+            headers={
+                "Retry-After": str(max(1, ttl)),
+                "X-RateLimit-Limit": str(amount),
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": str(reset),
+            },
+        )
     return None
 
 
@@ -253,6 +259,7 @@ def verified() -> bool:
 
 
 # ---- version bumps: any change to a user or a role invalidates the cached copies everywhere
+
 
 def _bump(uids: set[str], epoch: bool) -> None:
     from ..services.redis import get_redis
@@ -348,8 +355,9 @@ def init_gate(app: Flask) -> None:
     app.extensions["trackbase_user_cache"] = _UserCache()
     app.extensions["trackbase_gate_connection"] = _GateConnection()
     funcs = app.before_request_funcs.setdefault(None, [])
-    funcs[:] = [_unless_verified(f) if getattr(f, "__self__", None).__class__.__name__ == "Principal" else f
-                for f in funcs]
+    funcs[:] = [
+        _unless_verified(f) if getattr(f, "__self__", None).__class__.__name__ == "Principal" else f for f in funcs
+    ]
     funcs.insert(0, authenticate_request)
 
 

@@ -1,4 +1,5 @@
 """Flask-Security's mail hook: its messages go out through our Celery mail task."""
+
 from __future__ import annotations
 
 from flask_security.mail_util import MailUtil

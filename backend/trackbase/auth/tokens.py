@@ -8,13 +8,14 @@ Revocation: the database table `revoked_tokens` is the source of truth; Redis ho
 of the one Redis round trip of the request gate (auth/gate.py). When Redis comes back empty (restart
 without persistence) the marker is missing, and the gate reloads the copy from the database first.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_security.utils import parse_auth_token
@@ -52,7 +53,7 @@ def _expiry(data: dict) -> datetime:
     expires = issued + _max_age_seconds()
     if data.get("exp"):
         expires = min(expires, float(data["exp"]))
-    return datetime.fromtimestamp(expires, timezone.utc) + EXPIRY_MARGIN
+    return datetime.fromtimestamp(expires, UTC) + EXPIRY_MARGIN
 
 
 _VERIFIED_MAX = 20_000
@@ -80,7 +81,8 @@ def parse(raw: str | None) -> Token | None:
     try:
         data = parse_auth_token(raw)  # raises on a bad signature, an expired token, a foreign format
         _, signed_at = current_app.extensions["security"].remember_token_serializer.loads(
-            raw, max_age=max_age, return_timestamp=True)
+            raw, max_age=max_age, return_timestamp=True
+        )
     except Exception:
         return None
     if not isinstance(data, dict) or "uid" not in data or "fs_paa" not in data:
@@ -97,7 +99,7 @@ def revoke(token: Token, user_id: int | None) -> None:
     from ..models import RevokedToken
     from ..services.redis import get_redis
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ttl = max(1, int((token.expires_at - now).total_seconds()))
     get_redis().set(REVOKED_PREFIX + token.id, "1", ex=ttl)
     if db.session.get(RevokedToken, token.id) is None:
@@ -110,7 +112,7 @@ def prune(now: datetime | None = None) -> None:
     """Drop revocations of tokens that have expired anyway (their signature check refuses them)."""
     from ..models import RevokedToken
 
-    db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < (now or datetime.now(timezone.utc))))
+    db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < (now or datetime.now(UTC))))
 
 
 def load_revocations_into_redis() -> int:
@@ -118,7 +120,7 @@ def load_revocations_into_redis() -> int:
     from ..models import RevokedToken
     from ..services.redis import get_redis
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = db.session.execute(
         select(RevokedToken.token_id, RevokedToken.expires_at).where(RevokedToken.expires_at >= now)
     ).all()
