@@ -22,6 +22,14 @@ from .inventory import (
 )
 from .jobs import JobListResource, JobResource
 from .ops import ConfigResource, HealthResource, OpenApiResource
+from .shop import (
+    CartItemResource,
+    CartResource,
+    CheckoutResource,
+    OrderExportResource,
+    OrderListResource,
+    OrderResource,
+)
 from .trackers import (
     ReportResource,
     TrackerExportDownloadResource,
@@ -71,6 +79,14 @@ def init_api(app: Flask) -> None:
     api.add_resource(
         ProductAvailabilityResource, "/products/<int:product_id>/availability", endpoint="product_availability"
     )
+
+    # shop
+    api.add_resource(CartResource, "/cart", endpoint="cart")
+    api.add_resource(CartItemResource, "/cart/items/<int:product_id>", endpoint="cart_item")
+    api.add_resource(CheckoutResource, "/checkout", endpoint="checkout")
+    api.add_resource(OrderListResource, "/orders", endpoint="orders")
+    api.add_resource(OrderResource, "/orders/<string:order_id>", endpoint="order")
+    api.add_resource(OrderExportResource, "/orders/<string:order_id>/export", endpoint="order_export")
 
     # tracking
     api.add_resource(TrackerListResource, "/trackers", endpoint="trackers")

@@ -1,3 +1,3 @@
 """Celery tasks: thin wrappers over services. Importing this registers them all."""
 
-from . import inventory, jobs, mail, ops, tracking  # noqa: F401
+from . import inventory, jobs, mail, ops, shop, tracking  # noqa: F401
