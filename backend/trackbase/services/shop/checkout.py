@@ -17,7 +17,6 @@ from .. import jobs, mail
 from .cart import cart_items, currency, problems_of, take_write_lock
 
 MAX_KEY_LENGTH = 255
-EXPORT_TASK = "trackbase.tasks.shop.export_order"
 
 
 def check_key(raw: str | None) -> str:
@@ -95,6 +94,6 @@ def _create_order(user: User, key: str, items: list[CartItem]) -> Order:
     db.session.execute(delete(CartItem).where(CartItem.user_id == user.id))
     db.session.flush()
     if exporting:
-        jobs.enqueue(EXPORT_TASK, order.id)
+        jobs.enqueue("trackbase.tasks.shop.export_order", order.id)
     mail.send_email(user.email, f"Your order {order.id[:8]}", "order_confirmation", order=order, user=user)
     return order

@@ -9,7 +9,6 @@ from ...extensions import db
 from ...models import Order, User
 from .. import jobs
 from ..sql import Page, paginate
-from .checkout import EXPORT_TASK
 
 
 def list_orders(user: User, page: int, per_page: int, everyone: bool = False,
@@ -43,6 +42,6 @@ def retry_export(order_id: str) -> Order:
     order.export_attempts = 0
     order.export_claimed_until = None
     order.export_error = None
-    jobs.enqueue(EXPORT_TASK, order.id)
+    jobs.enqueue("trackbase.tasks.shop.export_order", order.id)
     db.session.commit()
     return order
