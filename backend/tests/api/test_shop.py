@@ -30,7 +30,9 @@ def test_cart_lines_and_totals_are_integer_cents_in_the_shop_currency(client, au
     cart = put_item(client, auth_headers, hat.id, 1).get_json()["cart"]
     assert cart["currency"] == "EUR"
     assert [(i["name"], i["quantity"], i["line_total_cents"]) for i in cart["items"]] == [
-        ("Gloves", 2, 2500), ("Hat", 1, 999)]
+        ("Gloves", 2, 2500),
+        ("Hat", 1, 999),
+    ]
     assert cart["total_cents"] == 3499 and cart["item_count"] == 3 and cart["purchasable"] is True
 
 
@@ -82,8 +84,9 @@ def test_checkout_snapshots_the_lines_and_empties_the_cart(client, auth_headers,
     assert response.status_code == 201
     order = response.get_json()["order"]
     uuid.UUID(order["id"], version=4)
-    assert order["items"] == [{"product_id": product.id, "name": "Gloves", "unit_price_cents": 1250, "quantity": 2,
-                               "line_total_cents": 2500}]
+    assert order["items"] == [
+        {"product_id": product.id, "name": "Gloves", "unit_price_cents": 1250, "quantity": 2, "line_total_cents": 2500}
+    ]
     assert (order["total_cents"], order["currency"], order["export_status"]) == (2500, "EUR", "local")
     assert client.get("/api/cart", headers=auth_headers).get_json()["cart"]["items"] == []
 
@@ -173,8 +176,9 @@ def test_cart_writes_are_limited_but_reads_are_not(make_app, make_user, make_pro
     assert client.get("/api/cart", headers=headers).status_code == 200
 
 
-def test_orders_are_visible_to_their_owner_and_admins_only(client, auth_headers, admin_headers, make_user,
-                                                           make_product):
+def test_orders_are_visible_to_their_owner_and_admins_only(
+    client, auth_headers, admin_headers, make_user, make_product
+):
     put_item(client, auth_headers, make_product().id)
     order_id = checkout(client, auth_headers).get_json()["order"]["id"]
     other = headers_for(make_user())
@@ -201,8 +205,9 @@ def test_a_local_order_cannot_be_retried(client, auth_headers, admin_headers, ma
     assert client.post(f"/api/orders/{order_id}/export", headers=admin_headers).status_code == 409
 
 
-def test_checkout_emails_a_confirmation_with_lines_and_total(client, celery_worker, smtp, user, auth_headers,
-                                                            make_product):
+def test_checkout_emails_a_confirmation_with_lines_and_total(
+    client, celery_worker, smtp, user, auth_headers, make_product
+):
     put_item(client, auth_headers, make_product("Winter gloves", 1250).id, 2)
     order_id = checkout(client, auth_headers).get_json()["order"]["id"]
     message = smtp.wait_for(1, to=user.email)[0]

@@ -65,8 +65,9 @@ class OrderListResource(AuthResource):
         args = load_args(_order_args)
         page, per_page = page_params()
         everyone = args.get("scope") == "all" and current_user.has_role("admin")
-        result = shop.list_orders(current_user, page, per_page, everyone=everyone,
-                                  export_status=args.get("export_status"))
+        result = shop.list_orders(
+            current_user, page, per_page, everyone=everyone, export_status=args.get("export_status")
+        )
         return dump_page(result, OrderSchema())
 
 

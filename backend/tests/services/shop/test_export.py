@@ -49,15 +49,18 @@ def wait_until(predicate, timeout=40.0):
 
 
 def test_dynamodb_down_at_checkout_then_up_exports_the_order_exactly_once(
-        app, client, db, celery_worker, dynamodb, user, auth_headers, make_product):
+    app, client, db, celery_worker, dynamodb, user, auth_headers, make_product
+):
     order = place_order(client, auth_headers, make_product("Gloves", 1250).id, 2)
     assert order["export_status"] == "pending"  # the user has the order although DynamoDB is away
     wait_until(lambda: order_row(db, order["id"]).export_attempts >= 1 and order_row(db, order["id"]).export_error)
     dynamodb.up()
     celery_worker.send_task("trackbase.tasks.shop.sweep_order_exports")
     wait_until(lambda: order_row(db, order["id"]).export_status == "exported")
-    assert client.get(f"/api/orders/{order['id']}", headers=auth_headers).get_json()["order"]["export_status"] == \
-        "exported"
+    assert (
+        client.get(f"/api/orders/{order['id']}", headers=auth_headers).get_json()["order"]["export_status"]
+        == "exported"
+    )
     time.sleep(3)  # the task's own retry also comes round: the conditional put keeps one item
     items = dynamodb.items()
     assert len(items) == 1
@@ -93,8 +96,9 @@ def test_two_sweepers_at_once_send_each_order_once(app, client, db, dynamodb, au
     assert sorted(i["order_id"]["S"] for i in dynamodb.items()) == sorted(ids)
 
 
-def test_a_second_put_of_an_exported_order_is_a_success_not_a_second_item(app, client, db, dynamodb,
-                                                                           auth_headers, make_product):
+def test_a_second_put_of_an_exported_order_is_a_success_not_a_second_item(
+    app, client, db, dynamodb, auth_headers, make_product
+):
     from trackbase.services import shop
 
     dynamodb.up()
@@ -107,8 +111,9 @@ def test_a_second_put_of_an_exported_order_is_a_success_not_a_second_item(app, c
     assert len(dynamodb.items()) == 1
 
 
-def test_an_order_fails_after_its_attempts_and_an_admin_retry_exports_it(app, client, db, dynamodb, make_user,
-                                                                         auth_headers, make_product):
+def test_an_order_fails_after_its_attempts_and_an_admin_retry_exports_it(
+    app, client, db, dynamodb, make_user, auth_headers, make_product
+):
     from trackbase.services import shop
 
     app.config["ORDER_EXPORT_MAX_ATTEMPTS"] = 1

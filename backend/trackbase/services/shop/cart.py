@@ -113,12 +113,15 @@ def set_quantity(user_id: int, product_id: int, quantity: int) -> Cart:
         db.session.commit()
         return get_cart(user_id)
     product = products.get_product(product_id)
-    item = db.session.scalar(
-        select(CartItem).where(CartItem.user_id == user_id, CartItem.product_id == product_id)
-    )
+    item = db.session.scalar(select(CartItem).where(CartItem.user_id == user_id, CartItem.product_id == product_id))
     if item is None:
-        item = CartItem(user_id=user_id, product_id=product_id, quantity=quantity,
-                        added_price_cents=product.price_cents, added_availability=product.availability)
+        item = CartItem(
+            user_id=user_id,
+            product_id=product_id,
+            quantity=quantity,
+            added_price_cents=product.price_cents,
+            added_availability=product.availability,
+        )
         db.session.add(item)
     else:
         item.quantity = quantity
@@ -128,9 +131,7 @@ def set_quantity(user_id: int, product_id: int, quantity: int) -> Cart:
 
 def remove_item(user_id: int, product_id: int) -> Cart:
     """Take a product out of the cart (404 when it is not in it)."""
-    result = db.session.execute(
-        delete(CartItem).where(CartItem.user_id == user_id, CartItem.product_id == product_id)
-    )
+    result = db.session.execute(delete(CartItem).where(CartItem.user_id == user_id, CartItem.product_id == product_id))
     if not result.rowcount:
         db.session.rollback()
         raise not_found("Cart item")
@@ -153,6 +154,8 @@ def take_write_lock(user_id: int) -> None:
     run one after the other.
     """
     db.session.execute(
-        update(CartItem).where(CartItem.user_id == user_id).values(quantity=CartItem.quantity)
+        update(CartItem)
+        .where(CartItem.user_id == user_id)
+        .values(quantity=CartItem.quantity)
         .execution_options(synchronize_session=False)
     )

@@ -23,8 +23,12 @@ def check_key(raw: str | None) -> str:
     """The Idempotency-Key header, or a 400 when it is missing or unusable."""
     key = (raw or "").strip()
     if not key:
-        raise ApiError(400, "idempotency_key_required", "Send an Idempotency-Key header (for example a UUID).",
-                       {"Idempotency-Key": "required"})
+        raise ApiError(
+            400,
+            "idempotency_key_required",
+            "Send an Idempotency-Key header (for example a UUID).",
+            {"Idempotency-Key": "required"},
+        )
     if len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise validation_error({"Idempotency-Key": f"Must be printable text of at most {MAX_KEY_LENGTH} characters."})
     return key
@@ -43,8 +47,11 @@ def _existing(user_id: int, key: str) -> Order | None:
 def _replay(order: Order, items: list[CartItem]) -> Order:
     """The order a repeated key made, unless the cart now holds something else (422)."""
     if items and cart_hash(items) != order.cart_hash:
-        raise ApiError(422, "idempotency_key_reused",
-                       "This Idempotency-Key was used for a different cart; use a new key for a new order.")
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was used for a different cart; use a new key for a new order.",
+        )
     return order
 
 
@@ -79,15 +86,26 @@ def checkout(user: User, key: str) -> tuple[Order, bool]:
 def _create_order(user: User, key: str, items: list[CartItem]) -> Order:
     exporting = bool(current_app.config.get("ORDERS_TABLE"))
     order = Order(
-        id=str(uuid.uuid4()), user_id=user.id, idempotency_key=key, cart_hash=cart_hash(items), status="placed",
-        currency=currency(), export_status="pending" if exporting else "local", export_attempts=0,
+        id=str(uuid.uuid4()),
+        user_id=user.id,
+        idempotency_key=key,
+        cart_hash=cart_hash(items),
+        status="placed",
+        currency=currency(),
+        export_status="pending" if exporting else "local",
+        export_attempts=0,
         total_cents=sum(item.product.price_cents * item.quantity for item in items),
         item_count=sum(item.quantity for item in items),
     )
     order.items = [
-        OrderItem(product_id=item.product_id, external_id=item.product.external_id, name=item.product.name,
-                  unit_price_cents=item.product.price_cents, quantity=item.quantity,
-                  line_total_cents=item.product.price_cents * item.quantity)
+        OrderItem(
+            product_id=item.product_id,
+            external_id=item.product.external_id,
+            name=item.product.name,
+            unit_price_cents=item.product.price_cents,
+            quantity=item.quantity,
+            line_total_cents=item.product.price_cents * item.quantity,
+        )
         for item in items
     ]
     db.session.add(order)

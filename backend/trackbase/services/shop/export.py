@@ -85,10 +85,12 @@ def claim(order_id: str) -> bool:
     now = utcnow()
     result = db.session.execute(
         update(Order)
-        .where(Order.id == order_id, Order.export_status == "pending",
-               or_(Order.export_claimed_until.is_(None), Order.export_claimed_until < now))
-        .values(export_claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
-                export_attempts=Order.export_attempts + 1)
+        .where(
+            Order.id == order_id,
+            Order.export_status == "pending",
+            or_(Order.export_claimed_until.is_(None), Order.export_claimed_until < now),
+        )
+        .values(export_claimed_until=now + timedelta(seconds=CLAIM_SECONDS), export_attempts=Order.export_attempts + 1)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -135,8 +137,10 @@ def sweep_pending() -> dict:
     now = utcnow()
     ids = db.session.scalars(
         select(Order.id)
-        .where(Order.export_status == "pending",
-               or_(Order.export_claimed_until.is_(None), Order.export_claimed_until < now))
+        .where(
+            Order.export_status == "pending",
+            or_(Order.export_claimed_until.is_(None), Order.export_claimed_until < now),
+        )
         .order_by(Order.created_at)
         .limit(SWEEP_BATCH)
     ).all()

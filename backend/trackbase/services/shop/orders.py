@@ -11,8 +11,7 @@ from .. import jobs
 from ..sql import Page, paginate
 
 
-def list_orders(user: User, page: int, per_page: int, everyone: bool = False,
-                export_status: str | None = None) -> Page:
+def list_orders(user: User, page: int, per_page: int, everyone: bool = False, export_status: str | None = None) -> Page:
     """A page of orders, newest first: the user's own, or everyone's for an admin asking for all."""
     stmt = select(Order)
     if not everyone:
@@ -36,8 +35,11 @@ def retry_export(order_id: str) -> Order:
     if order is None:
         raise not_found("Order")
     if order.export_status not in ("failed", "pending"):
-        raise ApiError(409, "conflict", f"The order's export is {order.export_status}; only failed or pending "
-                                        "exports can be retried.")
+        raise ApiError(
+            409,
+            "conflict",
+            f"The order's export is {order.export_status}; only failed or pending exports can be retried.",
+        )
     order.export_status = "pending"
     order.export_attempts = 0
     order.export_claimed_until = None
