@@ -8,6 +8,7 @@ def beat_schedule(config: dict) -> dict:
     """Return the Celery beat schedule for this configuration."""
     poll_seconds = max(10, int(config.get("INVENTORY_POLL_SECONDS", 300)))
     digest_seconds = max(10, int(config.get("WATCH_DIGEST_SECONDS", 300)))
+    sweep_seconds = max(5, int(config.get("ORDER_EXPORT_SWEEP_SECONDS", 60)))
     return {
         "inventory-poll": {
             "task": "trackbase.tasks.inventory.poll",
@@ -32,6 +33,12 @@ def beat_schedule(config: dict) -> dict:
             "task": "trackbase.tasks.watch.scan_digests",
             "schedule": timedelta(seconds=digest_seconds),
             "options": {"expires": max(5, int(digest_seconds * 0.9))},
+        },
+        # Shop: orders whose DynamoDB hand-off is still pending (claims keep two beats from double-sending).
+        "shop-order-export-sweep": {
+            "task": "trackbase.tasks.shop.sweep_order_exports",
+            "schedule": timedelta(seconds=sweep_seconds),
+            "options": {"expires": max(5, int(sweep_seconds * 0.9))},
         },
         "worker-heartbeat": {
             "task": "trackbase.tasks.ops.heartbeat",

@@ -283,3 +283,49 @@ def s3_storage(app, moto_s3):
     yield storage
     app.config.update(saved)
     app.extensions.pop("trackbase.storage", None)
+# ---------------------------------------------------------------- shop (products to buy, DynamoDB over HTTP)
+@pytest.fixture
+def make_product(db):
+    """A supplier product row as the latest poll left it (in stock, priced, seen now)."""
+    from trackbase.models import Product, utcnow
+
+    counter = {"n": 0}
+
+    def _make(name: str | None = None, price_cents: int | None = 1250, availability: str = "in_stock", **fields):
+        counter["n"] += 1
+        product = Product(name=name or f"Product {counter['n']}", category="gloves", manufacturer="acme",
+                          source="supplier", external_id=f"ext{counter['n']}", price_cents=price_cents,
+                          availability=availability, availability_as_of=utcnow(), **fields)
+        db.session.add(product)
+        db.session.commit()
+        return product
+
+    return _make
+
+
+@pytest.fixture(scope="session")
+def moto_port():
+    from tests.support import free_port
+
+    return free_port()
+
+
+@pytest.fixture
+def dynamodb(app, moto_port, monkeypatch):
+    """DynamoDB over HTTP (moto server mode) on a fixed port, the app pointed at it with ORDERS_TABLE.
+
+    The fixture answers a controller: `up()` starts the server (and creates the table), `down()`
+    stops it, `items()` scans the table. It starts down, so a test can check out while DynamoDB is away.
+    """
+    from tests.support import DynamoStandIn
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{moto_port}")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    saved = {k: app.config.get(k) for k in ("ORDERS_TABLE", "ORDER_EXPORT_MAX_ATTEMPTS")}
+    app.config["ORDERS_TABLE"] = "Orders"
+    stand_in = DynamoStandIn(moto_port, "Orders")
+    yield stand_in
+    stand_in.down()
+    app.config.update(saved)

@@ -391,3 +391,38 @@ def pdf_bytes(*lines: str) -> bytes:
         out += b"%010d 00000 n \n" % offset
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+class DynamoStandIn:
+    """moto's server mode on one port, speaking DynamoDB over HTTP; state is reset on every start."""
+
+    def __init__(self, port: int, table: str):
+        self.port = port
+        self.table = table
+        self.server = None
+
+    def _client(self):
+        import boto3
+
+        return boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{self.port}", region_name="eu-north-1",
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def up(self) -> DynamoStandIn:
+        import requests
+        from moto.server import ThreadedMotoServer
+
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.server.start()
+        requests.post(f"http://127.0.0.1:{self.port}/moto-api/reset", timeout=5)
+        self._client().create_table(
+            TableName=self.table, BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "order_id", "AttributeType": "S"}],
+        )
+        return self
+
+    def down(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def items(self) -> list[dict]:
+        return self._client().scan(TableName=self.table)["Items"]

@@ -85,6 +85,10 @@ def from_environment() -> dict:
         # Stored files (export CSVs); every process of a deployment must see the same folder.
         "STORAGE_DIR": os.environ.get("STORAGE_DIR") or None,
         "ORDERS_TABLE": os.environ.get("ORDERS_TABLE") or None,
+        # Shop: prices shown in this currency; orders still pending are re-sent to DynamoDB this often
+        "SHOP_CURRENCY": (os.environ.get("SHOP_CURRENCY") or "EUR").upper(),
+        "ORDER_EXPORT_SWEEP_SECONDS": _int("ORDER_EXPORT_SWEEP_SECONDS", 60),
+        "ORDER_EXPORT_MAX_ATTEMPTS": _int("ORDER_EXPORT_MAX_ATTEMPTS", 12),
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 25) * 1024 * 1024,
         "FRONTEND_DIST": os.environ.get("FRONTEND_DIST") or None,
         # Number of reverse proxies (nginx) in front: their X-Forwarded-* headers are trusted, so
@@ -95,6 +99,9 @@ def from_environment() -> dict:
         "RATELIMIT_DEFAULT": os.environ.get("RATELIMIT_DEFAULT", "600 per minute"),
         "RATELIMIT_AUTH_IP": os.environ.get("RATELIMIT_AUTH_IP", "20 per minute"),
         "RATELIMIT_AUTH_ACCOUNT": os.environ.get("RATELIMIT_AUTH_ACCOUNT", "10 per minute"),
+        # Per-user limits on checkout and on cart writes (on top of the default one)
+        "RATELIMIT_CHECKOUT": os.environ.get("RATELIMIT_CHECKOUT", "10 per minute"),
+        "RATELIMIT_CART": os.environ.get("RATELIMIT_CART", "120 per minute"),
         "RATELIMIT_HEADERS_ENABLED": False,  # api/errors.py adds them to 429s; on every 200 they cost two Redis calls
         "RATELIMIT_SWALLOW_ERRORS": True,  # Redis down: serve without limits rather than fail every call
         # Caching

@@ -24,6 +24,14 @@ from .inventory import (
 from .jobs import JobListResource, JobResource
 from .ops import ConfigResource, HealthResource, OpenApiResource
 from .products import ProductFacetsResource, ProductListResource, ProductResource
+from .shop import (
+    CartItemResource,
+    CartResource,
+    CheckoutResource,
+    OrderExportResource,
+    OrderListResource,
+    OrderResource,
+)
 from .trackers import (
     ReportResource,
     TrackerExportDownloadResource,
@@ -97,6 +105,13 @@ def init_api(app: Flask) -> None:
     api.add_resource(
         ProductExportDownloadResource, "/products/exports/<int:job_id>", endpoint="product_export_download"
     )
+    # shop
+    api.add_resource(CartResource, "/cart", endpoint="cart")
+    api.add_resource(CartItemResource, "/cart/items/<int:product_id>", endpoint="cart_item")
+    api.add_resource(CheckoutResource, "/checkout", endpoint="checkout")
+    api.add_resource(OrderListResource, "/orders", endpoint="orders")
+    api.add_resource(OrderResource, "/orders/<string:order_id>", endpoint="order")
+    api.add_resource(OrderExportResource, "/orders/<string:order_id>/export", endpoint="order_export")
 
     # tracking
     api.add_resource(TrackerListResource, "/trackers", endpoint="trackers")

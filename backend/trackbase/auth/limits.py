@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import time
 import unicodedata
 
 from flask import Flask, current_app, g
@@ -86,3 +87,32 @@ def limit_auth_views(app: Flask) -> None:
                                     methods=["POST"])(limited)
             _limited_views[view] = limited
         app.view_functions[endpoint] = _limited_views[view]
+
+
+def enforce_user_limit(config_key: str, scope: str) -> None:
+    """Count this request against a route's own per-user limit (the config string `config_key`), in Redis.
+
+    The gate exempts the requests it verified from Flask-Limiter's request check, so route limits are
+    hit here, explicitly, through the same storage: they hold across replicas. Over the limit: 429
+    `rate_limited` with Retry-After.
+    """
+    from limits import parse as parse_limit
+
+    from ..errors import ApiError
+    from ..extensions import limiter
+
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
+    item = parse_limit(current_app.config[config_key])
+    key = default_key()
+    strategy = limiter.limiter
+    if strategy.hit(item, scope, key):
+        return
+    reset_at, _remaining = strategy.get_window_stats(item, scope, key)
+    wait = max(1, int(reset_at - time.time()) + 1)
+    raise ApiError(429, "rate_limited", f"Too many requests here: try again in {wait} seconds.", headers={
+        "Retry-After": str(wait),
+        "X-RateLimit-Limit": str(item.amount),
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": str(int(reset_at)),
+    })

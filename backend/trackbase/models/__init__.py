@@ -14,6 +14,7 @@ from .research import (
     ProductTag,
     ProductWatch,
 )
+from .shop import EXPORT_STATUSES, MAX_QUANTITY, ORDER_STATUSES, CartItem, Order, OrderItem
 from .tracking import (
     TRACKER_FREQUENCIES,
     TRACKER_TYPES,
@@ -52,6 +53,12 @@ __all__ = [
     "AvailabilityHistory",
     "InventoryPollRun",
     "InventorySource",
+    "EXPORT_STATUSES",
+    "MAX_QUANTITY",
+    "ORDER_STATUSES",
+    "CartItem",
+    "Order",
+    "OrderItem",
     "TRACKER_FREQUENCIES",
     "TRACKER_TYPES",
     "ReminderClaim",

@@ -1,3 +1,3 @@
 """Celery tasks: thin wrappers over services. Importing this registers them all."""
 
-from . import inventory, jobs, mail, ops, product_export, products, tracking, watch  # noqa: F401
+from . import inventory, jobs, mail, ops, product_export, products, shop, tracking, watch  # noqa: F401

@@ -61,6 +61,19 @@ export const routes = [
   },
   { path: '/shop', name: 'shop', component: () => import('../pages/ShopPage.vue'), meta: { title: 'Shop' } },
   {
+    path: '/shop/checkout',
+    name: 'shop-checkout',
+    component: () => import('../pages/ShopCheckoutPage.vue'),
+    meta: { title: 'Checkout' },
+  },
+  { path: '/orders', name: 'orders', component: () => import('../pages/OrdersPage.vue'), meta: { title: 'Orders' } },
+  {
+    path: '/orders/:id',
+    name: 'order',
+    component: () => import('../pages/OrderDetailPage.vue'),
+    meta: { title: 'Order' },
+  },
+  {
     path: '/trackers',
     name: 'trackers',
     component: () => import('../pages/TrackersPage.vue'),
@@ -128,6 +141,12 @@ export const routes = [
     name: 'forbidden',
     component: () => import('../pages/ForbiddenPage.vue'),
     meta: { title: 'Admins only' },
+  },
+  {
+    path: '/admin/orders',
+    name: 'admin-orders',
+    component: () => import('../pages/AdminOrdersPage.vue'),
+    meta: { admin: true, title: 'Orders' },
   },
   {
     path: '/:pathMatch(.*)*',

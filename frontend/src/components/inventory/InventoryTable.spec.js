@@ -1,5 +1,7 @@
-import { mount } from '@vue/test-utils'
-import { describe, expect, it } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { jsonResponse, mockFetch } from '../../test-utils.js'
 import InventoryTable from './InventoryTable.vue'
 
 const item = {
@@ -13,6 +15,8 @@ const item = {
 }
 
 describe('InventoryTable', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
   it('shows name, manufacturer, colour swatches, price and the availability badge', () => {
     const wrapper = mount(InventoryTable, { props: { items: [item] } })
     const row = wrapper.get('tr[data-product-id="5"]')
@@ -43,5 +47,23 @@ describe('InventoryTable', () => {
     expect(wrapper.emitted('sort').at(-1)).toEqual(['price'])
     await wrapper.setProps({ sort: '-price' })
     expect(header('Price').attributes('aria-sort')).toBe('descending')
+  })
+
+  it('adds a row to the cart', async () => {
+    const fetchMock = mockFetch(() =>
+      jsonResponse(200, { cart: { items: [], item_count: 1, total_cents: 4200, currency: 'EUR', purchasable: true } }),
+    )
+    const wrapper = mount(InventoryTable, { props: { items: [item] } })
+    await wrapper.get('button[aria-label="Add TAKUPÄ SMALL to the cart"]').trigger('click')
+    await flushPromises()
+    const [url, init] = fetchMock.mock.calls[0]
+    expect(url).toBe('/api/cart/items/5')
+    expect(init.method).toBe('PUT')
+    expect(JSON.parse(init.body)).toEqual({ quantity: 1 })
+  })
+
+  it('does not offer an out-of-stock row', () => {
+    const wrapper = mount(InventoryTable, { props: { items: [{ ...item, availability: 'out_of_stock' }] } })
+    expect(wrapper.get('button[aria-label="Add TAKUPÄ SMALL to the cart"]').attributes('disabled')).toBeDefined()
   })
 })
