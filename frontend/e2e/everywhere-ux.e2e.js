@@ -94,6 +94,9 @@ test('keyboard shortcuts: ? lists them, n opens a new tracker, / searches; typin
   await expect(name).toHaveValue('n/')
   await expect(page).toHaveURL(/\/trackers\/new$/)
 
+  // The tracker form has a search field of its own (the product picker); from a page without one,
+  // `/` goes to the inventory search.
+  await page.goto('/jobs')
   await page.locator('h1').click()
   await page.keyboard.press('/')
   await expect(page).toHaveURL(/\/inventory/)
