@@ -3,6 +3,7 @@
 Run from backend/: python -m devtools.mailsink --port 1025 --dir ../instance/mail
 Messages hold password-reset links and exports, so the folder is 0700 and each file 0600.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """Fixtures: a real Redis, SMTP sink, Celery worker and database for every test run."""
+
 from __future__ import annotations
 
 import atexit
@@ -176,8 +177,9 @@ def celery_worker(app):
     import trackbase.tasks  # noqa: F401
 
     celery = app.extensions["celery"]
-    with start_worker(celery, pool="threads", concurrency=2, perform_ping_check=False,
-                      loglevel="WARNING", shutdown_timeout=30):
+    with start_worker(
+        celery, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30
+    ):
         yield celery
 
 
@@ -226,13 +228,15 @@ def supplier(app):
     from supplier_sim.testing import run_in_thread
 
     base_url, sim, stop = run_in_thread(**SIM_SETTINGS)
-    app.config.update({
-        "SUPPLIER_API_URL": base_url,
-        "INVENTORY_RETRY_BACKOFF": 0.01,
-        "INVENTORY_READ_TIMEOUT": 5.0,
-        "INVENTORY_FETCH_ATTEMPTS": 4,
-        "INVENTORY_RETRY_HEDGE": 1,  # one request per retry, so forced failures are counted exactly
-    })
+    app.config.update(
+        {
+            "SUPPLIER_API_URL": base_url,
+            "INVENTORY_RETRY_BACKOFF": 0.01,
+            "INVENTORY_READ_TIMEOUT": 5.0,
+            "INVENTORY_FETCH_ATTEMPTS": 4,
+            "INVENTORY_RETRY_HEDGE": 1,  # one request per retry, so forced failures are counted exactly
+        }
+    )
     yield sim
     stop()
 
@@ -241,9 +245,16 @@ def supplier(app):
 def sim(supplier, app):
     """The simulator reset to its starting settings (pinned epoch 0, no failures) for one test."""
     supplier.reset()
-    saved = {k: app.config.get(k) for k in ("INVENTORY_RETRY_BACKOFF", "INVENTORY_READ_TIMEOUT",
-                                            "INVENTORY_FETCH_ATTEMPTS", "INVENTORY_CATEGORIES",
-                                            "INVENTORY_POLL_SECONDS")}
+    saved = {
+        k: app.config.get(k)
+        for k in (
+            "INVENTORY_RETRY_BACKOFF",
+            "INVENTORY_READ_TIMEOUT",
+            "INVENTORY_FETCH_ATTEMPTS",
+            "INVENTORY_CATEGORIES",
+            "INVENTORY_POLL_SECONDS",
+        )
+    }
     yield supplier
     supplier.reset()
     for key, value in saved.items():
@@ -259,8 +270,11 @@ def moto_s3():
     """A moto S3 server for the session (boto3 needs some credentials to sign with; moto takes any)."""
     from tests.support import MotoS3
 
-    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                        ("AWS_DEFAULT_REGION", "us-east-1")):
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ):
         os.environ.setdefault(name, value)
     server = MotoS3().start()
     yield server
@@ -283,6 +297,8 @@ def s3_storage(app, moto_s3):
     yield storage
     app.config.update(saved)
     app.extensions.pop("trackbase.storage", None)
+
+
 # ---------------------------------------------------------------- shop (products to buy, DynamoDB over HTTP)
 @pytest.fixture
 def make_product(db):
@@ -293,9 +309,17 @@ def make_product(db):
 
     def _make(name: str | None = None, price_cents: int | None = 1250, availability: str = "in_stock", **fields):
         counter["n"] += 1
-        product = Product(name=name or f"Product {counter['n']}", category="gloves", manufacturer="acme",
-                          source="supplier", external_id=f"ext{counter['n']}", price_cents=price_cents,
-                          availability=availability, availability_as_of=utcnow(), **fields)
+        product = Product(
+            name=name or f"Product {counter['n']}",
+            category="gloves",
+            manufacturer="acme",
+            source="supplier",
+            external_id=f"ext{counter['n']}",
+            price_cents=price_cents,
+            availability=availability,
+            availability_as_of=utcnow(),
+            **fields,
+        )
         db.session.add(product)
         db.session.commit()
         return product

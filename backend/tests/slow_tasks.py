@@ -1,4 +1,5 @@
 """Tasks for tests that break the broker under a running task (loaded with `celery worker --include`)."""
+
 from __future__ import annotations
 
 import time

@@ -240,27 +240,49 @@ class Gunicorn:
     The access log records each request's worker pid, so a test can check that both workers answered.
     """
 
-    def __init__(self, database_url: str, redis_url: str, smtp_port: int, workers: int = 2, secret: str = "",
-                 salt: str = ""):
+    def __init__(
+        self, database_url: str, redis_url: str, smtp_port: int, workers: int = 2, secret: str = "", salt: str = ""
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.NamedTemporaryFile(prefix="tb-gunicorn-", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile(prefix="tb-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115 (open while gunicorn runs)
         backend = Path(__file__).resolve().parents[1]
         env = {
             **os.environ,
-            "SECRET_KEY": secret, "SECURITY_PASSWORD_SALT": salt, "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url, "MAIL_PORT": str(smtp_port), "RATELIMIT_DEFAULT": "100000 per minute",
-            "INVENTORY_POLL_ON_START": "0", "PYTHONPATH": f"{backend}:{backend.parent}",
+            "SECRET_KEY": secret,
+            "SECURITY_PASSWORD_SALT": salt,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "MAIL_PORT": str(smtp_port),
+            "RATELIMIT_DEFAULT": "100000 per minute",
+            "INVENTORY_POLL_ON_START": "0",
+            "PYTHONPATH": f"{backend}:{backend.parent}",
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn",
-             "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}",
-             "--access-logfile", "-", "--access-logformat", "%(p)s %(r)s %(s)s", "trackbase:create_app()"],
-            cwd=backend, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--access-logfile",
+                "-",
+                "--access-logformat",
+                "%(p)s %(r)s %(s)s",
+                "trackbase:create_app()",
+            ],
+            cwd=backend,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         self.workers = workers
 
-    def wait(self, timeout: float = 30.0) -> "Gunicorn":
+    def wait(self, timeout: float = 30.0) -> Gunicorn:
         import http.client
 
         deadline = time.monotonic() + timeout
@@ -294,7 +316,9 @@ class Gunicorn:
         response = conn.getresponse()
         raw = response.read()
         conn.close()
-        return response.status, (json.loads(raw) if raw and response.getheader("Content-Type", "").startswith("application/json") else raw)
+        return response.status, (
+            json.loads(raw) if raw and response.getheader("Content-Type", "").startswith("application/json") else raw
+        )
 
     def log_text(self) -> str:
         return Path(self.log.name).read_text(errors="replace")
@@ -391,6 +415,8 @@ def pdf_bytes(*lines: str) -> bytes:
         out += b"%010d 00000 n \n" % offset
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
 class DynamoStandIn:
     """moto's server mode on one port, speaking DynamoDB over HTTP; state is reset on every start."""
 
@@ -402,8 +428,13 @@ class DynamoStandIn:
     def _client(self):
         import boto3
 
-        return boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{self.port}", region_name="eu-north-1",
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
+        return boto3.client(
+            "dynamodb",
+            endpoint_url=f"http://127.0.0.1:{self.port}",
+            region_name="eu-north-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
 
     def up(self) -> DynamoStandIn:
         import requests
@@ -413,7 +444,8 @@ class DynamoStandIn:
         self.server.start()
         requests.post(f"http://127.0.0.1:{self.port}/moto-api/reset", timeout=5)
         self._client().create_table(
-            TableName=self.table, BillingMode="PAY_PER_REQUEST",
+            TableName=self.table,
+            BillingMode="PAY_PER_REQUEST",
             KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "order_id", "AttributeType": "S"}],
         )

@@ -1,17 +1,18 @@
 """`flask --app trackbase backup` / `restore`: an online SQLite backup taken while the app writes, restored
 into a fresh instance where the data is found again; PostgreSQL is pointed to pg_dump."""
+
 from __future__ import annotations
 
 import json
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
 from sqlalchemy import func, insert, select
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def fill(app, storage: Path) -> dict:
@@ -28,17 +29,29 @@ def fill(app, storage: Path) -> dict:
         db.session.flush()
         trackers = {}
         for user in (alice, bob):
-            tracker = Tracker(user_id=user.id, name=f"Weight of {user.name}", type="numeric", frequency="daily",
-                              settings={"unit": "kg"})
+            tracker = Tracker(
+                user_id=user.id,
+                name=f"Weight of {user.name}",
+                type="numeric",
+                frequency="daily",
+                settings={"unit": "kg"},
+            )
             db.session.add(tracker)
             db.session.flush()
             trackers[user.email] = tracker.id
         start = datetime(2025, 1, 1, tzinfo=UTC)
-        db.session.execute(insert(TrackerLog), [
-            {"tracker_id": trackers["alice@example.com"], "timestamp": start + timedelta(minutes=n),
-             "value_num": 70 + n % 10, "note": f"log {n}"}
-            for n in range(20000)
-        ])
+        db.session.execute(
+            insert(TrackerLog),
+            [
+                {
+                    "tracker_id": trackers["alice@example.com"],
+                    "timestamp": start + timedelta(minutes=n),
+                    "value_num": 70 + n % 10,
+                    "note": f"log {n}",
+                }
+                for n in range(20000)
+            ],
+        )
         db.session.commit()
     (storage / "documents" / "ab").mkdir(parents=True)
     (storage / "documents" / "ab" / "spec.pdf").write_bytes(b"%PDF-1.7 spec sheet" * 100)
@@ -107,8 +120,9 @@ def test_backup_taken_while_writing_restores_into_a_fresh_instance(make_app, tmp
     assert sorted(f["path"] for f in manifest["files"]) == ["documents/ab/spec.pdf", "exports/bundle.zip"]
 
     fresh_storage = tmp_path / "fresh"
-    fresh = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{fresh_storage / 'trackbase.db'}",
-                     STORAGE_DIR=str(fresh_storage))
+    fresh = make_app(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{fresh_storage / 'trackbase.db'}", STORAGE_DIR=str(fresh_storage)
+    )
     result = cli(fresh, ["restore", str(backup)])
     assert result.exit_code == 0, result.output
     assert count_logs(fresh) == manifest["database"]["rows"]["tracker_logs"]

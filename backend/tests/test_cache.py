@@ -1,4 +1,5 @@
 """Cached reads held in process memory are keyed by the versions the auth gate read: never stale."""
+
 from __future__ import annotations
 
 import redis as redis_lib
@@ -9,8 +10,15 @@ from tests.support import RedisServer, private_redis_config
 def _product(db, name: str):
     from trackbase.models import Product
 
-    product = Product(name=name, description="", category="gloves", manufacturer="acme", source="supplier",
-                      external_id=name, availability="in_stock")
+    product = Product(
+        name=name,
+        description="",
+        category="gloves",
+        manufacturer="acme",
+        source="supplier",
+        external_id=name,
+        availability="in_stock",
+    )
     db.session.add(product)
     db.session.commit()
     return product

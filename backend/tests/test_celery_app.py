@@ -1,4 +1,5 @@
 """The worker deployments run (`celery -A celery_app worker`, a real process) outlives Redis restarts."""
+
 from __future__ import annotations
 
 import time
@@ -43,7 +44,7 @@ def test_worker_outlives_redis_restarts_under_a_running_task(broker, worker, tmp
     for attempt in (1, 2):
         running = tmp_path / f"slow-{attempt}"
         send(broker.url, running, seconds=3)
-        wait_until(lambda: running.with_suffix(".started").exists(), 30, what="the slow task to start")
+        wait_until(lambda running=running: running.with_suffix(".started").exists(), 30, what="the slow task to start")
 
         broker.kill()  # under the running task (acks_late: its message is still unacknowledged)
         time.sleep(1)
@@ -52,7 +53,7 @@ def test_worker_outlives_redis_restarts_under_a_running_task(broker, worker, tmp
         wait_until(running.exists, 30, what="the running task to finish")
         after = tmp_path / f"after-{attempt}"
         send(broker.url, after)
-        wait_until(lambda: after.exists() or not worker.alive(), 60, what="a task sent after the restart")
+        wait_until(lambda after=after: after.exists() or not worker.alive(), 60, what="a task sent after the restart")
         assert worker.alive(), f"the worker exited after restart {attempt}:\n{worker.log_tail()}"
         assert after.exists()
-    assert "Unrecoverable error" not in worker.log_tail(10 ** 7)
+    assert "Unrecoverable error" not in worker.log_tail(10**7)

@@ -1,4 +1,5 @@
 """Configuration comes from the environment, with no secret defaults."""
+
 from __future__ import annotations
 
 import pytest

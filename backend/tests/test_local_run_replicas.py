@@ -41,6 +41,9 @@ def stack(tmp_path_factory):
             what="the stack to start",
         )
         assert run.process.poll() is None, run.text()[-4000:]
+        # nginx may still be binding its port when the script prints its banner on a busy machine.
+        probe = Connections(run.port)
+        wait_until(lambda: probe.request("GET", "/api/config").status == 200, 60, 0.2, "nginx to answer")
         yield run
     finally:
         run.stop()

@@ -1,4 +1,5 @@
 """One log format: every request line carries its request id, user id, method, path, status and duration."""
+
 from __future__ import annotations
 
 import io

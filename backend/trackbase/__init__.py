@@ -1,4 +1,5 @@
 """Trackbase: the Flask application factory."""
+
 from __future__ import annotations
 
 from flask import Flask, g
@@ -65,10 +66,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .api.schemas.accounts import UserSchema
     from .auth import init_security, limit_auth_views
     from .auth.gate import exempt_verified_from_default_limit
-    from .gunicorn_errors import install as install_gunicorn_errors
-    from .headers import init_headers
     from .cli import register_cli
     from .extensions import cache, celery_init_app, db, limiter, mail, migrate
+    from .gunicorn_errors import install as install_gunicorn_errors
+    from .headers import init_headers
     from .log import configure_logging, init_request_logging
     from .spa import init_spa
 

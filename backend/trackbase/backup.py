@@ -4,6 +4,7 @@ app writes) and the stored files, in one timestamped folder with a manifest.
 PostgreSQL deployments back up with pg_dump / pg_restore (README, "Backup and restore"): the commands
 here refuse and print that recipe rather than half-doing it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -11,7 +12,7 @@ import json
 import os
 import shutil
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -39,7 +40,7 @@ def _sqlite_path() -> Path:
             "This instance uses PostgreSQL: back it up with pg_dump, restore with pg_restore, e.g.\n"
             f"  pg_dump --format=custom --file trackbase-$(date -u +%Y%m%dT%H%M%SZ).dump '{shown}'\n"
             f"  pg_restore --clean --if-exists --no-owner --dbname '{shown}' trackbase-....dump\n"
-            "and copy the stored files (S3 bucket or instance folder). See README.md, \"Backup and restore\"."
+            'and copy the stored files (S3 bucket or instance folder). See README.md, "Backup and restore".'
         )
     if url.get_backend_name() != "sqlite":
         raise BackupError(f"Backups handle SQLite and PostgreSQL, not {url.get_backend_name()}.")
@@ -83,8 +84,12 @@ def _copy_database(source: Path, target: Path) -> None:
 def _describe_database(path: Path) -> dict:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        tables = [row[0] for row in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
         rows = {name: conn.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in tables}
         revision = None
         if "alembic_version" in tables:
@@ -92,14 +97,19 @@ def _describe_database(path: Path) -> dict:
             revision = revision[0] if revision else None
     finally:
         conn.close()
-    return {"file": DATABASE_FILE, "bytes": path.stat().st_size, "sha256": _sha256(path),
-            "schema_revision": revision, "rows": rows}
+    return {
+        "file": DATABASE_FILE,
+        "bytes": path.stat().st_size,
+        "sha256": _sha256(path),
+        "schema_revision": revision,
+        "rows": rows,
+    }
 
 
 def create_backup(output: Path, now: datetime | None = None) -> Path:
     """Write <output>/trackbase-backup-<UTC time>/ with the database, stored files and manifest.json."""
     source = _sqlite_path()
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     target = Path(output) / f"trackbase-backup-{now.strftime('%Y%m%dT%H%M%SZ')}"
     target.mkdir(parents=True, mode=0o700)  # exists already: refuse rather than mix two backups
     _copy_database(source, target / DATABASE_FILE)
@@ -111,12 +121,20 @@ def create_backup(output: Path, now: datetime | None = None) -> Path:
         shutil.copytree(root / folder, target / "files" / folder)
         for path in sorted((target / "files" / folder).rglob("*")):
             if path.is_file():
-                files.append({"path": path.relative_to(target / "files").as_posix(),
-                              "bytes": path.stat().st_size, "sha256": _sha256(path)})
+                files.append(
+                    {
+                        "path": path.relative_to(target / "files").as_posix(),
+                        "bytes": path.stat().st_size,
+                        "sha256": _sha256(path),
+                    }
+                )
     manifest = {
-        "format": 1, "created_at": now.isoformat(), "trackbase_version": __version__,
+        "format": 1,
+        "created_at": now.isoformat(),
+        "trackbase_version": __version__,
         "source": {"database": str(source), "storage_root": str(root)},
-        "database": _describe_database(target / DATABASE_FILE), "files": files,
+        "database": _describe_database(target / DATABASE_FILE),
+        "files": files,
     }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return target
@@ -163,8 +181,14 @@ def restore_backup(backup: Path, force: bool = False) -> dict:
 
 
 @click.command("backup")
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("backups"),
-              show_default=True, help="Folder that receives the timestamped backup folder.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("backups"),
+    show_default=True,
+    help="Folder that receives the timestamped backup folder.",
+)
 @with_appcontext
 def backup_command(output: Path) -> None:
     """Back up the SQLite database (online, while the app runs) and the stored files."""
@@ -184,5 +208,7 @@ def backup_command(output: Path) -> None:
 def restore_command(backup: Path, force: bool) -> None:
     """Restore a backup folder made by `backup` into this instance (stop the app and workers first)."""
     manifest = restore_backup(backup, force=force)
-    click.echo(f"Restored the backup of {manifest['created_at']} (schema {manifest['database']['schema_revision']}). "
-               "Run `flask --app trackbase db upgrade` if this version is newer, then start the app.")
+    click.echo(
+        f"Restored the backup of {manifest['created_at']} (schema {manifest['database']['schema_revision']}). "
+        "Run `flask --app trackbase db upgrade` if this version is newer, then start the app."
+    )

@@ -1,4 +1,5 @@
 """Operator commands: `flask --app trackbase users|invitations|backup|restore ...`."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Configuration from the environment; nothing secret has a default here."""
+
 from __future__ import annotations
 
 import os
@@ -179,6 +180,7 @@ def check_secrets(config: dict) -> None:
     missing = [name for name in REQUIRED_SECRETS if not config.get(name)]
     if missing:
         raise RuntimeError(
-            "Missing required configuration: " + ", ".join(missing)
+            "Missing required configuration: "
+            + ", ".join(missing)
             + ". Set them in the environment (see .env.example); ./local_run.sh generates them for development."
         )

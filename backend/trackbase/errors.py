@@ -2,6 +2,7 @@
 
 They live outside the api package so services and tasks can raise them without importing the API.
 """
+
 from __future__ import annotations
 
 
@@ -35,8 +36,12 @@ def forbidden(message: str = "You are not allowed to do that.") -> ApiError:
 
 def unavailable(what: str = "A service the API depends on", retry_after: int = 5) -> ApiError:
     """503: a dependency (Redis, the database) is unreachable; the client should retry, not sign out."""
-    return ApiError(503, "unavailable", f"{what} is unavailable right now; try again shortly.",
-                    headers={"Retry-After": str(retry_after)})
+    return ApiError(
+        503,
+        "unavailable",
+        f"{what} is unavailable right now; try again shortly.",
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
 def unavailable_dependency(exc: BaseException) -> str | None:
@@ -48,12 +53,26 @@ def unavailable_dependency(exc: BaseException) -> str | None:
         return "Redis"
     if isinstance(exc, sa_exc.TimeoutError):  # connection pool exhausted
         return "The database"
-    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError)) or getattr(exc, "connection_invalidated", False):
+    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError)) or getattr(
+        exc, "connection_invalidated", False
+    ):
         text = str(getattr(exc, "orig", exc)).lower()
-        if getattr(exc, "connection_invalidated", False) or any(word in text for word in (
-            "connect", "unable to open", "server closed", "terminating connection", "database is locked",
-            "could not receive", "could not send", "timeout", "timed out", "no route", "unavailable",
-        )):
+        if getattr(exc, "connection_invalidated", False) or any(
+            word in text
+            for word in (
+                "connect",
+                "unable to open",
+                "server closed",
+                "terminating connection",
+                "database is locked",
+                "could not receive",
+                "could not send",
+                "timeout",
+                "timed out",
+                "no route",
+                "unavailable",
+            )
+        ):
             return "The database"
     return None
 

@@ -1,4 +1,5 @@
 """Extensions, created unbound; create_app() wires them to an app."""
+
 from __future__ import annotations
 
 from celery import Celery, Task

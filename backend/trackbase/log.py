@@ -1,4 +1,5 @@
 """One logging setup for the API, the worker and beat: readable lines with request and user ids."""
+
 from __future__ import annotations
 
 import logging
@@ -76,8 +77,10 @@ def init_request_logging(app: Flask) -> None:
             else:  # the same line as the formatter writes, without building a LogRecord (hot path)
                 user = getattr(ctx_g, "_login_user", None)
                 user_id = getattr(user, "id", None) or "-"
-                line = (f"{_timestamp()} INFO    [{request_id}] user={user_id} trackbase.access: "
-                        f"{req.method} {req.path} {response.status_code} {ms:.1f}ms\n")
+                line = (
+                    f"{_timestamp()} INFO    [{request_id}] user={user_id} trackbase.access: "
+                    f"{req.method} {req.path} {response.status_code} {ms:.1f}ms\n"
+                )
                 with handler.lock:
                     handler.stream.write(line)
                     handler.stream.flush()

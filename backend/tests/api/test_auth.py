@@ -1,4 +1,5 @@
 """Sign in, sign out, password change and reset through the JSON API."""
+
 from __future__ import annotations
 
 import re
@@ -70,7 +71,11 @@ def test_change_password_invalidates_all_tokens_and_returns_new_one(client, user
     other = login(client, "member@example.com", "correct-horse-9").json["token"]
     response = client.post(
         "/api/auth/change",
-        json={"password": "correct-horse-9", "new_password": "battery-staple-7", "new_password_confirm": "battery-staple-7"},
+        json={
+            "password": "correct-horse-9",
+            "new_password": "battery-staple-7",
+            "new_password_confirm": "battery-staple-7",
+        },
         headers={"Authentication-Token": old},
     )
     assert response.status_code == 200, response.json
@@ -86,7 +91,11 @@ def test_change_password_invalidates_all_tokens_and_returns_new_one(client, user
 def test_change_password_with_wrong_current_password_is_refused(client, user, auth_headers):
     response = client.post(
         "/api/auth/change",
-        json={"password": "nope-nope-1", "new_password": "battery-staple-7", "new_password_confirm": "battery-staple-7"},
+        json={
+            "password": "nope-nope-1",
+            "new_password": "battery-staple-7",
+            "new_password_confirm": "battery-staple-7",
+        },
         headers=auth_headers,
     )
     assert response.status_code == 400
@@ -102,7 +111,9 @@ def test_password_reset_by_email_is_single_use(client, user, smtp, celery_worker
     payload = {"password": "new-secret-55", "password_confirm": "new-secret-55"}
     assert client.post(f"/api/auth/reset/{token}", json=payload).status_code == 200
     assert login(client, "member@example.com", "new-secret-55").status_code == 200
-    again = client.post(f"/api/auth/reset/{token}", json={"password": "other-secret-66", "password_confirm": "other-secret-66"})
+    again = client.post(
+        f"/api/auth/reset/{token}", json={"password": "other-secret-66", "password_confirm": "other-secret-66"}
+    )
     assert again.status_code == 400
     assert login(client, "member@example.com", "other-secret-66").status_code == 400
 
@@ -113,7 +124,9 @@ def test_reset_for_unknown_email_answers_the_same(client, smtp, celery_worker):
 
 
 def test_reset_with_garbage_token_is_400(client):
-    response = client.post("/api/auth/reset/garbage", json={"password": "new-secret-55", "password_confirm": "new-secret-55"})
+    response = client.post(
+        "/api/auth/reset/garbage", json={"password": "new-secret-55", "password_confirm": "new-secret-55"}
+    )
     assert response.status_code == 400
     assert response.json["error"]["message"]
 

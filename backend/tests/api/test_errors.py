@@ -1,4 +1,5 @@
 """One error envelope for everything, and rate limits that answer 429 JSON."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,7 +25,9 @@ def test_wrong_method_is_405_envelope(client, auth_headers):
 def test_too_large_body_is_413_envelope(client, app, auth_headers):
     app.config["MAX_CONTENT_LENGTH"], original = 1024, app.config["MAX_CONTENT_LENGTH"]
     try:
-        response = client.patch("/api/me", data="x" * 5000, content_type="application/json", headers=auth_headers, no_contract=True)
+        response = client.patch(
+            "/api/me", data="x" * 5000, content_type="application/json", headers=auth_headers, no_contract=True
+        )
     finally:
         app.config["MAX_CONTENT_LENGTH"] = original
     assert_envelope(response, 413, "payload_too_large")
@@ -96,8 +99,11 @@ def test_per_address_limit_sees_the_client_behind_a_trusted_proxy(make_app):
     proxied.config["RATELIMIT_AUTH_IP"] = "2 per minute"
     codes = []
     for address in ("203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2"):
-        codes.append(client.post("/api/auth/reset", json={"email": "a@example.com"},
-                                 headers={"X-Forwarded-For": address}).status_code)
+        codes.append(
+            client.post(
+                "/api/auth/reset", json={"email": "a@example.com"}, headers={"X-Forwarded-For": address}
+            ).status_code
+        )
     assert codes == [200, 200, 429, 200]
 
 
@@ -118,8 +124,10 @@ def _unreachable_databases():
 @pytest.mark.parametrize("name", sorted(_unreachable_databases()))
 def test_an_unreachable_database_is_a_503_for_signed_in_calls_and_login(make_app, user, name):
     token = user.get_auth_token()  # signed with the same secret: valid for the other app
-    app = make_app(SQLALCHEMY_DATABASE_URI=_unreachable_databases()[name],
-                   SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}} if name.startswith("postgres") else {})
+    app = make_app(
+        SQLALCHEMY_DATABASE_URI=_unreachable_databases()[name],
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}} if name.startswith("postgres") else {},
+    )
     with app.app_context():
         client = app.test_client()
         for response in (

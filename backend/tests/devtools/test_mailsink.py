@@ -1,4 +1,5 @@
 """The local mail sink keeps every message it receives as a file only its owner can read."""
+
 from __future__ import annotations
 
 import os

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -133,7 +133,7 @@ def test_csv_format_report_has_no_html(client, auth_headers, user, smtp, celery_
 
 # ---------------------------------------------------------------- monthly reports on a real worker
 
-MONTHLY_NOW = datetime(2026, 11, 2, 12, tzinfo=timezone.utc)  # October's reports are due
+MONTHLY_NOW = datetime(2026, 11, 2, 12, tzinfo=UTC)  # October's reports are due
 
 
 def seed_monthly(db, make_user, count: int) -> list:
@@ -143,14 +143,25 @@ def seed_monthly(db, make_user, count: int) -> list:
     users = []
     for n in range(count):
         user = make_user(f"monthly{n}@example.com")
-        user.created_at = datetime(2026, 9, 1, tzinfo=timezone.utc)
-        tracker = Tracker(user_id=user.id, name="Weight", type="numeric", frequency="daily", settings={"unit": "kg"},
-                          created_at=datetime(2026, 9, 1, tzinfo=timezone.utc))
+        user.created_at = datetime(2026, 9, 1, tzinfo=UTC)
+        tracker = Tracker(
+            user_id=user.id,
+            name="Weight",
+            type="numeric",
+            frequency="daily",
+            settings={"unit": "kg"},
+            created_at=datetime(2026, 9, 1, tzinfo=UTC),
+        )
         db.session.add(tracker)
         db.session.flush()
         for day in range(1, 21):
-            db.session.add(TrackerLog(tracker_id=tracker.id, timestamp=datetime(2026, 10, day, 7, tzinfo=timezone.utc),
-                                      value_num=80.0 - day * 0.1))
+            db.session.add(
+                TrackerLog(
+                    tracker_id=tracker.id,
+                    timestamp=datetime(2026, 10, day, 7, tzinfo=UTC),
+                    value_num=80.0 - day * 0.1,
+                )
+            )
         users.append(user)
     db.session.commit()
     return users
@@ -165,8 +176,11 @@ def claim_states(db) -> list[str]:
 
 def settle(db, smtp, expected: int) -> list:
     """Wait until no claim is waiting or being sent, and a moment longer for any late duplicate."""
-    wait_until(lambda: all(state in ("sent", "skipped") for state in claim_states(db)), 60,
-               what="every monthly report claim to be settled")
+    wait_until(
+        lambda: all(state in ("sent", "skipped") for state in claim_states(db)),
+        60,
+        what="every monthly report claim to be settled",
+    )
     smtp.wait_for(count=expected)
     time.sleep(1.5)
     return list(smtp.messages)

@@ -1,4 +1,5 @@
 """The one error envelope: every error of the API is rendered here."""
+
 from __future__ import annotations
 
 import logging
@@ -8,7 +9,14 @@ from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import (  # noqa: F401  (re-exported)
-    ApiError, conflict, error_response, forbidden, not_found, unavailable, unavailable_dependency, validation_error,
+    ApiError,
+    conflict,
+    error_response,
+    forbidden,
+    not_found,
+    unavailable,
+    unavailable_dependency,
+    validation_error,
 )
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,10 @@
 - Sign-in, reset and registration also have a per-address and a per-account limit; the account is
   the email normalized the way Flask-Security resolves it (`bob@ｅxample.com` is bob's bucket).
 """
+
 from __future__ import annotations
 
+import contextlib
 import time
 import unicodedata
 
@@ -39,10 +41,9 @@ def normalized_email(raw: str) -> str:
     """The address as Flask-Security looks it up (email_validator normalization, case-insensitive)."""
     security = current_app.extensions["security"]
     text = unicodedata.normalize("NFKC", raw.strip())
-    try:
+    # An address Flask-Security would not accept keeps its NFKC form as the bucket.
+    with contextlib.suppress(Exception):
         text = security._mail_util.normalize(text)
-    except Exception:  # not an address Flask-Security would accept: the NFKC form is the bucket
-        pass
     return text.casefold()[:255]
 
 
@@ -81,10 +82,12 @@ def limit_auth_views(app: Flask) -> None:
             continue
         if view not in _limited_views:
             scope = endpoint.replace("security.", "")
-            limited = limiter.limit(_auth_ip_limit, key_func=lambda s=scope: f"{s}:ip:{client_address()}",
-                                    methods=["POST"])(view)
-            limited = limiter.limit(_auth_account_limit, key_func=lambda s=scope: f"{s}:{_account_key()}",
-                                    methods=["POST"])(limited)
+            limited = limiter.limit(
+                _auth_ip_limit, key_func=lambda s=scope: f"{s}:ip:{client_address()}", methods=["POST"]
+            )(view)
+            limited = limiter.limit(
+                _auth_account_limit, key_func=lambda s=scope: f"{s}:{_account_key()}", methods=["POST"]
+            )(limited)
             _limited_views[view] = limited
         app.view_functions[endpoint] = _limited_views[view]
 
@@ -110,9 +113,14 @@ def enforce_user_limit(config_key: str, scope: str) -> None:
         return
     reset_at, _remaining = strategy.get_window_stats(item, scope, key)
     wait = max(1, int(reset_at - time.time()) + 1)
-    raise ApiError(429, "rate_limited", f"Too many requests here: try again in {wait} seconds.", headers={
-        "Retry-After": str(wait),
-        "X-RateLimit-Limit": str(item.amount),
-        "X-RateLimit-Remaining": "0",
-        "X-RateLimit-Reset": str(int(reset_at)),
-    })
+    raise ApiError(
+        429,
+        "rate_limited",
+        f"Too many requests here: try again in {wait} seconds.",
+        headers={
+            "Retry-After": str(wait),
+            "X-RateLimit-Limit": str(item.amount),
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": str(int(reset_at)),
+        },
+    )

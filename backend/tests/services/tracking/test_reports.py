@@ -1,33 +1,55 @@
 """Reports: monthly claims (once, catching up), report contents, charts and the CSV attachment."""
+
 from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from tests.support import body_html, body_text
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def seed(db, user):
     """A numeric and a boolean tracker with logs in October and one in November 2026 (UTC)."""
     from trackbase.models import Tracker, TrackerLog
 
-    weight = Tracker(user_id=user.id, name="Weight", type="numeric", frequency="daily", settings={"unit": "kg"},
-                     created_at=datetime(2026, 9, 1, tzinfo=UTC))
-    done = Tracker(user_id=user.id, name="Meditated", type="boolean", frequency="daily", settings={},
-                   created_at=datetime(2026, 9, 1, tzinfo=UTC))
+    weight = Tracker(
+        user_id=user.id,
+        name="Weight",
+        type="numeric",
+        frequency="daily",
+        settings={"unit": "kg"},
+        created_at=datetime(2026, 9, 1, tzinfo=UTC),
+    )
+    done = Tracker(
+        user_id=user.id,
+        name="Meditated",
+        type="boolean",
+        frequency="daily",
+        settings={},
+        created_at=datetime(2026, 9, 1, tzinfo=UTC),
+    )
     db.session.add_all([weight, done])
     db.session.flush()
     for day in range(1, 11):
-        db.session.add(TrackerLog(tracker_id=weight.id, timestamp=datetime(2026, 10, day, 7, tzinfo=UTC),
-                                  value_num=80.0 - day * 0.2, note=f"day {day}"))
-        db.session.add(TrackerLog(tracker_id=done.id, timestamp=datetime(2026, 10, day, 20, tzinfo=UTC),
-                                  value_num=float(day % 3 != 0)))
+        db.session.add(
+            TrackerLog(
+                tracker_id=weight.id,
+                timestamp=datetime(2026, 10, day, 7, tzinfo=UTC),
+                value_num=80.0 - day * 0.2,
+                note=f"day {day}",
+            )
+        )
+        db.session.add(
+            TrackerLog(
+                tracker_id=done.id, timestamp=datetime(2026, 10, day, 20, tzinfo=UTC), value_num=float(day % 3 != 0)
+            )
+        )
     db.session.add(TrackerLog(tracker_id=weight.id, timestamp=datetime(2026, 11, 2, 7, tzinfo=UTC), value_num=77.0))
     user.created_at = datetime(2026, 9, 1, tzinfo=UTC)
     user.reminder_hour = 8
@@ -97,10 +119,23 @@ def test_monthly_report_email_has_summaries_charts_and_the_months_logs_as_csv(db
     cid = images[0]["Content-ID"].strip("<>")
     assert f"cid:{cid}" in html
     [attachment] = [p for p in message.iter_attachments() if p.get_content_type() == "text/csv"]
-    rows = list(csv.DictReader(io.StringIO(attachment.get_content() if isinstance(attachment.get_content(), str)
-                                           else attachment.get_content().decode())))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                attachment.get_content()
+                if isinstance(attachment.get_content(), str)
+                else attachment.get_content().decode()
+            )
+        )
+    )
     assert len(rows) == 20  # October only: November's log is not in the report
-    assert rows[0] == {"tracker": "Meditated", "type": "boolean", "timestamp": "2026-10-01T20:00:00Z", "value": "true", "note": ""}
+    assert rows[0] == {
+        "tracker": "Meditated",
+        "type": "boolean",
+        "timestamp": "2026-10-01T20:00:00Z",
+        "value": "true",
+        "note": "",
+    }
     assert {r["tracker"] for r in rows} == {"Weight", "Meditated"}
     assert report_claims(db)[0].status == "sent"
 
@@ -110,7 +145,11 @@ def test_report_periods_resolve_in_the_users_timezone():
 
     now = datetime(2027, 1, 1, 3, tzinfo=UTC)  # still Dec 31 in New York
     start, end, label = resolve_period("this_month", "America/New_York", now)
-    assert (start, end, label) == (datetime(2026, 12, 1, 5, tzinfo=UTC), datetime(2027, 1, 1, 5, tzinfo=UTC), "December 2026")
+    assert (start, end, label) == (
+        datetime(2026, 12, 1, 5, tzinfo=UTC),
+        datetime(2027, 1, 1, 5, tzinfo=UTC),
+        "December 2026",
+    )
     start, end, label = resolve_period("last_year", "UTC", now)
     assert (start.year, end.year, label) == (2026, 2027, "2026")
     start, end, _ = resolve_period("last_7_days", "UTC", now)
@@ -124,9 +163,8 @@ def test_a_monthly_report_that_fails_to_send_hands_its_claim_back_for_the_retry(
     seed(db, user)
     [claim_id] = reports.monthly_check(datetime(2026, 11, 1, 9, tzinfo=UTC), enqueue=False)
     no_mail_server = make_app(MAIL_PORT=free_port())
-    with no_mail_server.app_context():
-        with pytest.raises(OSError):
-            reports.send_monthly(claim_id)
+    with no_mail_server.app_context(), pytest.raises(OSError):
+        reports.send_monthly(claim_id)
     assert [c.status for c in report_claims(db)] == ["claimed"]
     assert reports.send_monthly(claim_id) is True
     assert len(smtp.wait_for(count=1, to=user.email)) == 1
