@@ -30,7 +30,7 @@ async function buyFromInventory(page, request, prefix) {
   const row = page.locator('tbody tr', { has: page.locator('button:not([disabled])', { hasText: 'Add to cart' }) })
   const first = row.first()
   const name = (await first.locator('.inventory-table__name').innerText()).trim()
-  await first.getByRole('button', { name: `Add ${name} to the cart` }).click()
+  await first.getByRole('button', { name: `Add to cart: ${name}` }).click()
   await expect(page.getByText(`${name} added to the cart`)).toBeVisible()
   const badge = page.getByTestId('cart-badge')
   await expect(badge).toHaveAttribute('aria-label', 'Cart: 1 items')

@@ -54,7 +54,7 @@ describe('InventoryTable', () => {
       jsonResponse(200, { cart: { items: [], item_count: 1, total_cents: 4200, currency: 'EUR', purchasable: true } }),
     )
     const wrapper = mount(InventoryTable, { props: { items: [item] } })
-    await wrapper.get('button[aria-label="Add TAKUPÄ SMALL to the cart"]').trigger('click')
+    await wrapper.get('button[aria-label="Add to cart: TAKUPÄ SMALL"]').trigger('click')
     await flushPromises()
     const [url, init] = fetchMock.mock.calls[0]
     expect(url).toBe('/api/cart/items/5')
@@ -64,6 +64,6 @@ describe('InventoryTable', () => {
 
   it('does not offer an out-of-stock row', () => {
     const wrapper = mount(InventoryTable, { props: { items: [{ ...item, availability: 'out_of_stock' }] } })
-    expect(wrapper.get('button[aria-label="Add TAKUPÄ SMALL to the cart"]').attributes('disabled')).toBeDefined()
+    expect(wrapper.get('button[aria-label="Add to cart: TAKUPÄ SMALL"]').attributes('disabled')).toBeDefined()
   })
 })
