@@ -1,13 +1,16 @@
 """./local_run.sh --replicas 2: nginx on the port in front of two supervised API replicas that share the
 database and Redis. Requests reach both, a token from one works on the other, rate limits hold across
 them and follow the client address nginx forwards, a SIGKILLed replica under load loses no GET (nginx
-retries it on the other) and comes back, and nginx exiting stops the stack.
+retries it on the other) and comes back, a replica SIGKILLed under checkouts loses and duplicates no
+order (the client retries with the same Idempotency-Key and gets the same order), and nginx exiting
+stops the stack.
 
 One stack for the module (starting it takes a while); the tests run in file order, the last one stops it.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import os
 import re
@@ -16,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.load import BROKEN, Connections, under_kill
+from tests.load import BROKEN, Connections, under_kill, with_retries
 from tests.processes import LocalRun, all_exited, wait_until
 
 ADMIN = {"email": "admin@example.com", "password": "correct-horse-9"}
@@ -166,6 +169,73 @@ def test_sigkill_of_a_replica_under_load_loses_no_get_and_it_comes_back(stack, n
         return answer.status == 200 and answer.header("X-Upstream") == victim
 
     wait_until(victim_answers, 90, 0.2, "the restarted replica to serve again")
+
+
+SHOPPERS = 24
+
+
+@pytest.fixture(scope="module")
+def shoppers(stack, nginx) -> list[str]:
+    """SHOPPERS members' tokens (created with the CLI, four at a time, signed in through nginx)."""
+    emails = [f"shopper{i}@example.com" for i in range(SHOPPERS)]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda e: stack.flask("users", "create", e, "--password", "long-enough-9"), emails))
+    tokens = []
+    for i, email in enumerate(emails):
+        # Each from a loopback address of its own, so the per-address login limit is not the one tested here.
+        login = Connections(nginx.port, source=f"127.0.1.{i + 1}").request(
+            "POST", "/api/auth/login", body={"email": email, "password": "long-enough-9"}
+        )
+        assert login.status == 200, login.body
+        tokens.append(login.json()["token"])
+    return tokens
+
+
+def test_sigkill_of_a_replica_under_checkouts_loses_and_duplicates_no_order(stack, nginx, replicas, shoppers):
+    # The module's keep-alive connection may have been cut by the previous kill: retried like any client.
+    admin = with_retries(
+        lambda: Connections(nginx.port, source="127.0.0.5").request("POST", "/api/auth/login", body=ADMIN)
+    )
+    assert admin.status == 200, admin.body
+    admin_headers = {"Authentication-Token": admin.json()["token"]}
+    product = with_retries(
+        lambda: nginx.request("POST", "/api/products", admin_headers, {"name": "Checkout glove", "price": 12.5})
+    )
+    assert product.status == 201, product.body
+    product_id = product.json()["product"]["id"]
+    master = stack.pids("web-2")[-1]
+
+    def shop(i):
+        """Shopper i fills a cart and checks out once, retrying the very same request on a broken
+        connection or a 502/503/504; then repeats it once more, as a client unsure of the answer would."""
+        headers = {"Authentication-Token": shoppers[i]}
+        cart = with_retries(lambda: nginx.request("PUT", f"/api/cart/items/{product_id}", headers, {"quantity": 2}))
+        assert cart.status == 200, cart.body
+        send = {**headers, "Idempotency-Key": f"replica-kill-{i}"}
+        placed = with_retries(lambda: nginx.request("POST", "/api/checkout", send))
+        replay = with_retries(lambda: nginx.request("POST", "/api/checkout", send))
+        placed.replay = replay
+        return placed
+
+    report = under_kill(shop, total=SHOPPERS, concurrency=6, kill_after=6, kill=lambda: kill_replica(master))
+
+    assert report.killed_at is not None and report.after_kill(), "the kill landed mid-load"
+    assert set(report.statuses()) <= {200, 201}, report.statuses()
+    ids = [o.json()["order"]["id"] for o in report.outcomes]
+    assert [o.replay.status for o in report.outcomes] == [200] * SHOPPERS
+    assert [o.replay.json()["order"]["id"] for o in report.outcomes] == ids, "a repeat returns the same order"
+    # A first answer of 200 means an earlier attempt had placed the order before its connection broke.
+    assert all(o.status == 201 or o.attempts > 1 for o in report.outcomes)
+
+    orders = nginx.request("GET", "/api/orders?scope=all&per_page=200", admin_headers)
+    assert orders.status == 200
+    placed = [o for o in orders.json()["items"] if o["items"][0]["name"] == "Checkout glove"]
+    assert sorted(o["id"] for o in placed) == sorted(ids), "exactly one order per shopper, none lost"
+    assert {o["user_email"] for o in placed} == {f"shopper{i}@example.com" for i in range(SHOPPERS)}
+    assert all(o["total_cents"] == 2500 for o in placed)
+    carts = [nginx.request("GET", "/api/cart", {"Authentication-Token": t}) for t in shoppers]
+    assert {c.json()["cart"]["item_count"] for c in carts} == {0}, "every cart was emptied"
+    stack.started("web-2", 2)
 
 
 def test_nginx_exiting_stops_the_whole_stack(stack):
