@@ -61,7 +61,8 @@ def check_alert(run: InventoryPollRun) -> str | None:
 def _email_admins(alert: str, run: InventoryPollRun, streak: list[InventoryPollRun]) -> None:
     """Queue the alert email to every active admin (sent when the caller commits)."""
     if alert == "failing":
-        subject = f"Trackbase: the supplier poll failed {len(streak)} times in a row"
+        count = len(streak)
+        subject = f"Trackbase: the supplier poll is failing ({count} poll{'s' if count != 1 else ''} in a row)"
     else:
         subject = "Trackbase: the supplier poll works again"
     since = _incident_start(run) if alert == "recovered" else (streak[0].started_at if streak else run.started_at)
