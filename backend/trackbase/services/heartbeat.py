@@ -36,7 +36,7 @@ class Heartbeat:
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=1)  # a beat blocked on a row lock finishes by itself
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):
