@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 import redis
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 
 from tests.processes import RestartableRedis, wait_until
 from tests.support import private_redis_config
-from trackbase.models import AvailabilityHistory, InventoryPollRun, Product
+from trackbase.models import AvailabilityHistory, InventoryPollRun, Product, utcnow
 from trackbase.services import inventory
 
 LEASE = 3
@@ -120,3 +121,22 @@ def test_redis_restarted_mid_poll_alone_the_poll_stops_before_applying(poll_app,
     assert results["only"][2] == inventory.LOST_LOCK_MESSAGE
     assert db.session.scalar(select(func.count()).select_from(Product)) == 0
     assert db.session.scalar(select(func.count()).select_from(AvailabilityHistory)) == 0
+
+
+def test_a_run_whose_worker_is_gone_is_reaped_when_the_status_is_read(db, client, auth_headers):
+    now = utcnow()
+    started = now - timedelta(minutes=2)
+    stale = InventoryPollRun(
+        trigger="beat", status="running", started_at=started, lease_expires_at=now - timedelta(seconds=1)
+    )
+    live = InventoryPollRun(
+        trigger="beat", status="running", started_at=now, lease_expires_at=now + timedelta(minutes=1)
+    )
+    db.session.add_all([stale, live])
+    db.session.commit()
+    status = client.get("/api/inventory/status", headers=auth_headers).get_json()
+    db.session.expire_all()
+    assert db.session.get(InventoryPollRun, stale.id).status == "failed"
+    assert db.session.get(InventoryPollRun, stale.id).message.startswith("The worker stopped while running this poll")
+    assert db.session.get(InventoryPollRun, live.id).status == "running"
+    assert status["last_run"]["id"] == live.id
