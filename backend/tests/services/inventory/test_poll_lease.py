@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 import redis
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.processes import RestartableRedis, wait_until
 from tests.support import private_redis_config
@@ -140,3 +140,22 @@ def test_a_run_whose_worker_is_gone_is_reaped_when_the_status_is_read(db, client
     assert db.session.get(InventoryPollRun, stale.id).message.startswith("The worker stopped while running this poll")
     assert db.session.get(InventoryPollRun, live.id).status == "running"
     assert status["last_run"]["id"] == live.id
+
+
+def test_a_poll_whose_run_was_reaped_meanwhile_writes_nothing(poll_app, store, sim, db):
+    # A worker that stalled past its lease (its run reaped) and then wakes up must not apply.
+    sim.configure(availability_latency=LEASE)
+    results = {}
+    thread = start_poll(poll_app, results, "stalled")
+    wait_until(lambda: running_runs(db) == 1, 10, what="the poll to start")
+    run_id = db.session.scalar(select(InventoryPollRun.id))
+    with poll_app.app_context():
+        db.session.execute(
+            update(InventoryPollRun).where(InventoryPollRun.id == run_id).values(lease_expires_at=utcnow())
+        )
+        db.session.commit()
+        assert inventory.reap_stale_runs() == 1
+    thread.join(timeout=60)
+    assert results["stalled"][1] == "failed"
+    assert results["stalled"][2].startswith("The worker stopped while running this poll")
+    assert db.session.scalar(select(func.count()).select_from(Product)) == 0

@@ -34,7 +34,9 @@ LOST_LOCK_MESSAGE = (
     "The poll lost its lock before applying (Redis restarted or could not be reached for a whole lease), "
     "so another poll may have started; nothing was written. The next poll will try again."
 )
-OVERTAKEN_MESSAGE = "Another poll applied newer data while this one was fetching; nothing was written."
+OVERTAKEN_MESSAGE = (
+    "This poll was marked failed or overtaken by a newer poll while it was fetching; nothing was written."
+)
 
 
 class PollAborted(Exception):
@@ -155,7 +157,7 @@ def _poll_locked(trigger: str, job_id: int | None, progress, keeper: LockKeeper)
                 states, known_manufacturers, progress, while_waiting=lambda: preloaded.update(rows=existing_rows())
             )
             keeper.check()
-            _check_not_overtaken(run_id, started)
+            _check_not_overtaken(run_id)
             progress(85, "Applying changes")
             published = apply_results(run, states, results, existing=preloaded.get("rows"))
             keeper.check()  # the last moment before anything is written for good
@@ -194,22 +196,18 @@ def _finish_failed(run_id: int, message: str, alert: bool = False) -> None:
     cache_helpers.clear_inventory_status()
 
 
-def _check_not_overtaken(run_id: int, started: datetime) -> None:
-    """PollAborted when this run was reaped, or another run applied since this one started.
+def _check_not_overtaken(run_id: int) -> None:
+    """PollAborted when this run was reaped, or a run started after it has already applied.
 
     With the lock held neither can happen; they are the database's word on it, for a lock that was
-    lost without this worker noticing (a pause longer than the lease).
+    lost without this worker noticing (a pause longer than the lease). Ids, not clocks, order the runs.
     """
     status = db.session.scalar(select(InventoryPollRun.status).where(InventoryPollRun.id == run_id))
     if status != "running":
         raise PollAborted(OVERTAKEN_MESSAGE)
     newer = db.session.scalar(
         select(InventoryPollRun.id)
-        .where(
-            InventoryPollRun.id != run_id,
-            InventoryPollRun.status.in_(("ok", "partial")),
-            InventoryPollRun.finished_at >= started,
-        )
+        .where(InventoryPollRun.id > run_id, InventoryPollRun.status.in_(("ok", "partial")))
         .limit(1)
     )
     if newer is not None:
