@@ -9,6 +9,7 @@ def beat_schedule(config: dict) -> dict:
     poll_seconds = max(10, int(config.get("INVENTORY_POLL_SECONDS", 300)))
     digest_seconds = max(10, int(config.get("WATCH_DIGEST_SECONDS", 300)))
     sweep_seconds = max(5, int(config.get("ORDER_EXPORT_SWEEP_SECONDS", 60)))
+    reap_seconds = max(5, int(config.get("JOB_LEASE_SECONDS", 30)) // 2)
     return {
         "inventory-poll": {
             "task": "trackbase.tasks.inventory.poll",
@@ -39,6 +40,12 @@ def beat_schedule(config: dict) -> dict:
             "task": "trackbase.tasks.shop.sweep_order_exports",
             "schedule": timedelta(seconds=sweep_seconds),
             "options": {"expires": max(5, int(sweep_seconds * 0.9))},
+        },
+        # Jobs and poll runs whose worker was killed: failed with a message once their lease ran out.
+        "reap-stale-work": {
+            "task": "trackbase.tasks.ops.reap_stale",
+            "schedule": timedelta(seconds=reap_seconds),
+            "options": {"expires": max(4, int(reap_seconds * 0.9))},
         },
         "worker-heartbeat": {
             "task": "trackbase.tasks.ops.heartbeat",

@@ -11,6 +11,8 @@ from ..extensions import db
 from .base import UTCDateTime, one_of, utcnow
 
 POLL_STATUSES = ("running", "ok", "partial", "failed")
+# The admin alert a finished run raised: the first run of a failing incident, or the first good run after it.
+POLL_ALERTS = ("failing", "recovered")
 SOURCE_KINDS = ("category", "manufacturer")
 
 
@@ -21,6 +23,7 @@ class InventoryPollRun(db.Model):
     __table_args__ = (
         one_of("status", POLL_STATUSES, name="poll_status"),
         Index("ix_inventory_poll_runs_status_finished", "status", "finished_at"),
+        one_of("alert", POLL_ALERTS, name="poll_alert"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +39,9 @@ class InventoryPollRun(db.Model):
     # Availability changes of products already known: [{"product_id", "old", "new"}, ...]
     changes: Mapped[list] = mapped_column(JSON, default=list)
     message: Mapped[str] = mapped_column(Text, default="")
+    # Renewed while the poll runs; a running run whose lease ran out lost its worker and is reaped.
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    alert: Mapped[str | None] = mapped_column(String(16))
 
 
 class InventorySource(db.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -18,6 +18,7 @@ class Job(db.Model):
     __table_args__ = (
         one_of("status", JOB_STATUSES, name="job_status"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="job_progress"),
+        Index("ix_jobs_status_lease", "status", "lease_expires_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,3 +33,6 @@ class Job(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Renewed by the worker while it runs the job (and pushed out while a retry waits); a running job
+    # whose lease ran out lost its worker and is reaped (marked failed).
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

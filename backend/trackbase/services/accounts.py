@@ -184,6 +184,15 @@ def admin_count() -> int:
     )
 
 
+def active_admin_emails() -> list[str]:
+    """The addresses of every active admin (who operational alerts go to)."""
+    return list(
+        db.session.scalars(
+            select(User.email).join(User.roles).where(Role.name == "admin", User.active.is_(True)).order_by(User.id)
+        )
+    )
+
+
 def get_user(user_id: int) -> User:
     """A user by id, or a 404."""
     user = db.session.get(User, user_id)

@@ -8,15 +8,18 @@ will sit behind this function: a row written in the same commit, dispatched afte
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import not_found
 from ..extensions import db
 from ..models import Job, User, utcnow
+from .heartbeat import Heartbeat
 from .sql import Page, paginate
 
 log = logging.getLogger(__name__)
@@ -59,21 +62,24 @@ def create_job(user_id: int | None, kind: str, params: dict | None = None, messa
 
 
 def get_job_for_user(job_id: int, user_id: int) -> Job:
-    """The job if it belongs to the user, else a 404 (another user's job is invisible)."""
+    """The job if it belongs to the user, else a 404 (another user's job is invisible); reaped if its worker is gone."""
     job = db.session.scalar(select(Job).where(Job.id == job_id, Job.user_id == user_id))
     if job is None:
         raise not_found("Job")
+    if _lease_ran_out(job, utcnow()):
+        reap_stale_jobs(ids=[job.id])
+        db.session.refresh(job)
     return job
 
 
 def load_for_run(job_id: int) -> tuple[Job, User] | None:
     """The job-runner preamble: the job and its user, or None when there is nothing to run.
 
-    A job that is gone or already succeeded is skipped (a redelivered task does nothing); a job
+    A job that is gone or already finished is skipped (a redelivered task does nothing); a job
     whose user is gone is failed here.
     """
     job = db.session.get(Job, job_id)
-    if job is None or job.status == "succeeded":
+    if job is None or job.status in ("succeeded", "failed"):  # done, or reaped after its worker was lost
         return None
     user = db.session.get(User, job.user_id) if job.user_id is not None else None
     if user is None:
@@ -83,7 +89,13 @@ def load_for_run(job_id: int) -> tuple[Job, User] | None:
 
 
 def list_jobs(user_id: int, page: int, per_page: int) -> Page:
-    """A page of the user's jobs, newest first."""
+    """A page of the user's jobs, newest first (running jobs whose worker is gone are reaped first)."""
+    now = utcnow()
+    stale = db.session.scalars(
+        select(Job.id).where(Job.user_id == user_id, Job.status == "running", _lease_expired(now))
+    ).all()
+    if stale:
+        reap_stale_jobs(ids=stale)
     return paginate(select(Job).where(Job.user_id == user_id).order_by(Job.id.desc()), page, per_page)
 
 
@@ -95,6 +107,8 @@ def update_job(job_id: int, progress: int | None = None, message: str | None = N
     if job.status == "queued":
         job.status = "running"
         job.started_at = utcnow()
+    if job.status == "running":
+        job.lease_expires_at = utcnow() + timedelta(seconds=lease_seconds())
     if progress is not None:
         job.progress = max(0, min(100, int(progress)))
     if message is not None:
@@ -125,3 +139,85 @@ def fail_job(job_id: int, message: str) -> None:
     job.message = message[:2000]
     job.finished_at = utcnow()
     db.session.commit()
+
+
+# ---------------------------------------------------------------- leases: a job whose worker is gone is failed
+
+
+def lease_seconds() -> int:
+    """How long a running job (or poll run) may go without its worker's heartbeat (JOB_LEASE_SECONDS, 30)."""
+    return max(2, int(current_app.config.get("JOB_LEASE_SECONDS", 30)))
+
+
+def reaped_message(what: str, at: datetime) -> str:
+    """What a reaped job or run says, in words (`what`: "job", "poll")."""
+    return f"The worker stopped while running this {what}; it was marked failed at {at:%H:%M} UTC. Try again."
+
+
+@contextlib.contextmanager
+def keep_alive(job_id: int):
+    """Renew the job's lease every third of a lease while the block runs (in a thread of this worker)."""
+    engine = db.engine
+    seconds = lease_seconds()
+
+    def beat():
+        with engine.begin() as conn:
+            conn.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status.in_(("queued", "running")))
+                .values(lease_expires_at=utcnow() + timedelta(seconds=seconds))
+            )
+
+    with Heartbeat(beat, seconds / 3, f"job-{job_id}-lease"):
+        yield
+
+
+def extend_lease(job_id: int, seconds: float) -> None:
+    """Keep a running job alive while its task waits `seconds` for a retry; commits."""
+    db.session.rollback()
+    db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "running")
+        .values(lease_expires_at=utcnow() + timedelta(seconds=seconds + lease_seconds()))
+    )
+    db.session.commit()
+
+
+def _lease_expired(now: datetime):
+    # Rows written before leases existed have none: their last update stands in for it.
+    cutoff = now - timedelta(seconds=lease_seconds())
+    return or_(
+        Job.lease_expires_at < now,
+        and_(Job.lease_expires_at.is_(None), Job.updated_at < cutoff),
+    )
+
+
+def _lease_ran_out(job: Job, now: datetime) -> bool:
+    if job.status != "running":
+        return False
+    if job.lease_expires_at is not None:
+        return job.lease_expires_at < now
+    return job.updated_at < now - timedelta(seconds=lease_seconds())
+
+
+def reap_stale_jobs(ids: list[int] | None = None, kind: str | None = None) -> int:
+    """Mark running jobs whose lease ran out failed, with a message saying so; how many. Commits."""
+    now = utcnow()
+    query = select(Job.id).where(Job.status == "running", _lease_expired(now))
+    if ids is not None:
+        query = query.where(Job.id.in_(ids))
+    if kind is not None:
+        query = query.where(Job.kind == kind)
+    stale = db.session.scalars(query).all()
+    if not stale:
+        return 0
+    result = db.session.execute(
+        update(Job)
+        .where(Job.id.in_(stale), Job.status == "running", _lease_expired(now))
+        .values(status="failed", message=reaped_message("job", now), finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount:
+        log.warning("reaped %s job(s) whose worker stopped: %s", result.rowcount, stale)
+    return result.rowcount

@@ -1,33 +1,93 @@
-"""The supplier poll: one at a time under a Redis lock, every list fetched concurrently, applied in one
-transaction, changes published; and the poll's status for the inventory screen.
+"""The supplier poll: one at a time under a Redis lock with a short lease that the running poll renews,
+every list fetched concurrently, applied in one transaction, changes published; and the poll's status
+for the inventory screen.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
+import redis
 from flask import current_app
-from redis.exceptions import LockError
-from sqlalchemy import select
+from redis.exceptions import LockNotOwnedError
+from sqlalchemy import and_, or_, select, update
 
 from ... import cache as cache_helpers
 from ...extensions import db
 from ...models import InventoryPollRun, InventorySource, utcnow
-from .. import products
+from .. import jobs, products
+from ..heartbeat import Heartbeat
 from ..redis import get_redis
+from .alerts import check_alert
 from .apply import apply_results, category_data, existing_rows
-from .settings import CHANGES_CHANNEL, LOCK_KEY, NEXT_POLL_KEY, categories, lock_timeout, poll_seconds
+from .settings import CHANGES_CHANNEL, LOCK_KEY, NEXT_POLL_KEY, categories, lock_lease, max_poll_seconds, poll_seconds
 from .supplier_client import ClientSettings, FetchResult, SupplierClient
 
 log = logging.getLogger(__name__)
 
+LOST_LOCK_MESSAGE = (
+    "The poll lost its lock before applying (Redis restarted or could not be reached for a whole lease), "
+    "so another poll may have started; nothing was written. The next poll will try again."
+)
+OVERTAKEN_MESSAGE = (
+    "This poll was marked failed or overtaken by a newer poll while it was fetching; nothing was written."
+)
+
+
+class PollAborted(Exception):
+    """The poll can no longer prove it is the only one: it stops before writing anything."""
+
 
 def poll_lock():
     """The Redis lock (token-based, released only by its holder) that keeps polls one at a time."""
-    return get_redis().lock(LOCK_KEY, timeout=lock_timeout(), blocking=False, thread_local=False)
+    return get_redis().lock(LOCK_KEY, timeout=lock_lease(), blocking=False, thread_local=False)
+
+
+class LockKeeper:
+    """Renews the poll lock every third of its lease from a thread, and knows when it was lost.
+
+    Lost means Redis answered that the lock is not ours (it restarted empty, or the lease ran out and
+    someone else took it), or Redis could not be reached for a whole lease (the key may have expired).
+    """
+
+    def __init__(self, lock):
+        self.lock = lock
+        self.lease = lock_lease()
+        self.lost = threading.Event()
+        self._renewed = time.monotonic()
+        self._heartbeat = Heartbeat(self.renew, self.lease / 3, "inventory-poll-lock")
+
+    def renew(self) -> None:
+        if self.lost.is_set():
+            return
+        try:
+            self.lock.reacquire()
+            self._renewed = time.monotonic()
+        except LockNotOwnedError:
+            log.warning("inventory poll lock was lost (not ours any more)")
+            self.lost.set()
+        except redis.RedisError:
+            if time.monotonic() - self._renewed >= self.lease:
+                log.warning("inventory poll lock could not be renewed for a whole lease; treated as lost")
+                self.lost.set()
+
+    def check(self) -> None:
+        """Renew now; PollAborted when the lock is no longer ours."""
+        self.renew()
+        if self.lost.is_set():
+            raise PollAborted(LOST_LOCK_MESSAGE)
+
+    def __enter__(self) -> LockKeeper:
+        self._heartbeat.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._heartbeat.stop()
 
 
 def poll_running() -> bool:
@@ -42,30 +102,39 @@ def run_poll(trigger: str = "beat", job_id: int | None = None, progress=None) ->
         log.info("inventory poll (%s) skipped: another poll is running", trigger)
         return None
     try:
-        report = progress or (lambda pct, msg: None)
-
-        def step(pct, message):
-            # Each step renews the lock's lease, so a slow but live poll is never overtaken.
-            try:
-                lock.reacquire()
-            except LockError:
-                log.warning("inventory poll lock was lost; another poll may start")
-            report(pct, message)
-
-        return _poll_locked(trigger, job_id, step)
+        with LockKeeper(lock) as keeper:
+            return _poll_locked(trigger, job_id, progress or (lambda pct, msg: None), keeper)
     finally:
         try:
             lock.release()
-        except Exception:  # expired while we worked: the next holder owns it now
-            log.warning("inventory poll lock had expired before release")
+        except Exception:  # lost or expired while we worked: the next holder owns it now
+            log.warning("inventory poll lock was no longer ours at release")
 
 
-def _poll_locked(trigger: str, job_id: int | None, progress) -> InventoryPollRun:
+def _renew_run_lease(run_id: int):
+    """A heartbeat function that pushes the run's lease out by one lease (its own connection)."""
+    engine = db.engine
+    seconds = jobs.lease_seconds()
+
+    def beat():
+        with engine.begin() as conn:
+            conn.execute(
+                update(InventoryPollRun)
+                .where(InventoryPollRun.id == run_id, InventoryPollRun.status == "running")
+                .values(lease_expires_at=utcnow() + timedelta(seconds=seconds))
+            )
+
+    return beat
+
+
+def _poll_locked(trigger: str, job_id: int | None, progress, keeper: LockKeeper) -> InventoryPollRun:
+    started = utcnow()
     run = InventoryPollRun(
         trigger=trigger,
         job_id=job_id,
         status="running",
-        started_at=utcnow(),
+        started_at=started,
+        lease_expires_at=started + timedelta(seconds=jobs.lease_seconds()),
         sources={},
         counts={},
         changes=[],
@@ -76,29 +145,32 @@ def _poll_locked(trigger: str, job_id: int | None, progress) -> InventoryPollRun
     cache_helpers.clear_inventory_status()
     run_id = run.id
     try:
-        states = {(s.kind, s.name): s for s in db.session.scalars(select(InventorySource))}
-        known_manufacturers = sorted(
-            name for (kind, name), s in states.items() if kind == "manufacturer" and s.last_success_at is not None
-        )
-        progress(5, "Fetching from the supplier")
-        preloaded = {}
-        # The current rows are read while the requests are in flight (the lock keeps them ours).
-        results = fetch_all(
-            states, known_manufacturers, progress, while_waiting=lambda: preloaded.update(rows=existing_rows())
-        )
-        progress(85, "Applying changes")
-        published = apply_results(run, states, results, existing=preloaded.get("rows"))
-        db.session.commit()
+        with Heartbeat(_renew_run_lease(run_id), jobs.lease_seconds() / 3, f"poll-run-{run_id}-lease"):
+            states = {(s.kind, s.name): s for s in db.session.scalars(select(InventorySource))}
+            known_manufacturers = sorted(
+                name for (kind, name), s in states.items() if kind == "manufacturer" and s.last_success_at is not None
+            )
+            progress(5, "Fetching from the supplier")
+            preloaded = {}
+            # The current rows are read while the requests are in flight (the lock keeps them ours).
+            results = fetch_all(
+                states, known_manufacturers, progress, while_waiting=lambda: preloaded.update(rows=existing_rows())
+            )
+            keeper.check()
+            _check_not_overtaken(run_id)
+            progress(85, "Applying changes")
+            published = apply_results(run, states, results, existing=preloaded.get("rows"))
+            keeper.check()  # the last moment before anything is written for good
+            db.session.commit()
+    except PollAborted as exc:
+        db.session.rollback()
+        log.warning("inventory poll %s aborted: %s", run_id, exc)
+        _finish_failed(run_id, str(exc))
+        return db.session.get(InventoryPollRun, run_id)
     except Exception as exc:
         db.session.rollback()
         log.exception("inventory poll %s failed", run_id)
-        run = db.session.get(InventoryPollRun, run_id)
-        if run is not None:
-            run.status = "failed"
-            run.finished_at = utcnow()
-            run.message = f"The poll stopped with an internal error ({exc.__class__.__name__})."
-            db.session.commit()
-        cache_helpers.clear_inventory_status()
+        _finish_failed(run_id, f"The poll stopped with an internal error ({exc.__class__.__name__}).", alert=True)
         raise
     if run.counts.get("written"):
         cache_helpers.clear_inventory()
@@ -106,8 +178,66 @@ def _poll_locked(trigger: str, job_id: int | None, progress) -> InventoryPollRun
         cache_helpers.clear_inventory_status()
     if published:
         _publish(run.id, published)
+    check_alert(run)
     progress(100, run.message)
     return run
+
+
+def _finish_failed(run_id: int, message: str, alert: bool = False) -> None:
+    """Record a run that ended without applying (commits); `alert` counts it towards the admins' alert."""
+    run = db.session.get(InventoryPollRun, run_id)
+    if run is not None and run.status == "running":
+        run.status = "failed"
+        run.finished_at = utcnow()
+        run.message = message
+        db.session.commit()
+        if alert:
+            check_alert(run)
+    cache_helpers.clear_inventory_status()
+
+
+def _check_not_overtaken(run_id: int) -> None:
+    """PollAborted when this run was reaped, or a run started after it has already applied.
+
+    With the lock held neither can happen; they are the database's word on it, for a lock that was
+    lost without this worker noticing (a pause longer than the lease). Ids, not clocks, order the runs.
+    """
+    status = db.session.scalar(select(InventoryPollRun.status).where(InventoryPollRun.id == run_id))
+    if status != "running":
+        raise PollAborted(OVERTAKEN_MESSAGE)
+    newer = db.session.scalar(
+        select(InventoryPollRun.id)
+        .where(InventoryPollRun.id > run_id, InventoryPollRun.status.in_(("ok", "partial")))
+        .limit(1)
+    )
+    if newer is not None:
+        raise PollAborted(OVERTAKEN_MESSAGE)
+
+
+def reap_stale_runs() -> int:
+    """Mark running poll runs whose lease ran out failed (their worker is gone); how many. Commits."""
+    now = utcnow()
+    expired = or_(
+        InventoryPollRun.lease_expires_at < now,
+        and_(
+            InventoryPollRun.lease_expires_at.is_(None),
+            InventoryPollRun.started_at < now - timedelta(seconds=max_poll_seconds()),
+        ),
+    )
+    stale = db.session.scalars(select(InventoryPollRun.id).where(InventoryPollRun.status == "running", expired)).all()
+    if not stale:
+        return 0
+    result = db.session.execute(
+        update(InventoryPollRun)
+        .where(InventoryPollRun.id.in_(stale), InventoryPollRun.status == "running", expired)
+        .values(status="failed", finished_at=now, message=jobs.reaped_message("poll", now))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount:
+        log.warning("reaped %s inventory poll run(s) whose worker stopped: %s", result.rowcount, stale)
+        cache_helpers.clear_inventory_status()
+    return result.rowcount
 
 
 def fetch_all(
@@ -173,8 +303,9 @@ def _publish(run_id: int, changes: list[dict]) -> None:
 
 
 def inventory_status() -> dict:
-    """Last run, last success, next poll, staleness and per-category counts."""
+    """Last run, last success, next poll, staleness and per-category counts (a run whose worker is gone is reaped)."""
     interval = poll_seconds()
+    reap_stale_runs()
     last_run = db.session.scalar(select(InventoryPollRun).order_by(InventoryPollRun.id.desc()).limit(1))
     last_finished = db.session.scalar(
         select(InventoryPollRun)

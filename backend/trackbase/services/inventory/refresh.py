@@ -13,8 +13,8 @@ from ...extensions import db
 from ...models import InventoryPollRun, Job, utcnow
 from .. import jobs, products
 from ..redis import get_redis
-from .poll import poll_running, run_poll
-from .settings import NEXT_POLL_KEY, lock_timeout, poll_seconds
+from .poll import poll_running, reap_stale_runs, run_poll
+from .settings import NEXT_POLL_KEY, max_poll_seconds, poll_seconds
 
 REFRESH_JOB_KIND = "inventory_refresh"
 
@@ -38,7 +38,7 @@ def active_refresh_job() -> Job | None:
         .where(
             Job.kind == REFRESH_JOB_KIND,
             Job.status.in_(("queued", "running")),
-            Job.created_at >= utcnow() - timedelta(seconds=lock_timeout()),
+            Job.created_at >= utcnow() - timedelta(seconds=max_poll_seconds()),
         )
         .order_by(Job.id.desc())
         .limit(1)
@@ -46,7 +46,13 @@ def active_refresh_job() -> Job | None:
 
 
 def request_refresh(user_id: int) -> Job:
-    """Queue a poll as a job for the user; 409 when a poll is already running or queued."""
+    """Queue a poll as a job for the user; 409 when a poll is already running or queued.
+
+    Runs and refresh jobs whose worker is gone are reaped first, so a killed worker blocks a refresh
+    for one lease at most.
+    """
+    reap_stale_runs()
+    jobs.reap_stale_jobs(kind=REFRESH_JOB_KIND)
     if poll_running() or active_refresh_job() is not None:
         raise conflict("A supplier poll is already running or queued; its result appears when it finishes.")
     job = jobs.create_job(user_id, REFRESH_JOB_KIND, message="Waiting for a worker")
@@ -56,7 +62,18 @@ def request_refresh(user_id: int) -> Job:
 
 
 def run_refresh_job(job_id: int) -> None:
-    """The worker side of a refresh: poll with progress on the job, or wait for the poll that is running."""
+    """The worker side of a refresh: poll with progress on the job, or wait for the poll that is running.
+
+    A job already finished (or reaped after its worker was lost) is left alone when its task is delivered again.
+    """
+    job = db.session.get(Job, job_id)
+    if job is None or job.status in ("succeeded", "failed"):
+        return
+    with jobs.keep_alive(job_id):
+        _refresh(job_id)
+
+
+def _refresh(job_id: int) -> None:
     jobs.update_job(job_id, progress=1, message="Starting the poll")
 
     def progress(pct, message):
@@ -65,7 +82,7 @@ def run_refresh_job(job_id: int) -> None:
     run = run_poll(trigger="manual", job_id=job_id, progress=progress)
     if run is None:
         jobs.update_job(job_id, progress=50, message="Another poll is running; waiting for it to finish")
-        deadline = time.monotonic() + lock_timeout()
+        deadline = time.monotonic() + max_poll_seconds()
         while poll_running() and time.monotonic() < deadline:
             time.sleep(0.5)
         db.session.expire_all()
@@ -75,6 +92,6 @@ def run_refresh_job(job_id: int) -> None:
         return
     result = {"run_id": run.id, "status": run.status, "counts": run.counts, "message": run.message}
     if run.status == "failed":
-        jobs.fail_job(job_id, "The supplier could not be reached; the last good data is kept. " + run.message)
+        jobs.fail_job(job_id, "The poll failed; the last good data is kept. " + run.message)
     else:
         jobs.finish_job(job_id, result, message=run.message)

@@ -31,7 +31,22 @@ def poll_seconds() -> int:
     return max(10, int(current_app.config.get("INVENTORY_POLL_SECONDS", 300)))
 
 
-def lock_timeout() -> int:
-    """The poll lock lives a little less than one interval, so a crashed holder never blocks the next run."""
+def lock_lease() -> int:
+    """Seconds the poll lock lives unless its holder renews it (INVENTORY_LOCK_LEASE_SECONDS, 30).
+
+    The running poll renews it every third of a lease, so a slow poll keeps it and a killed one
+    frees it within one lease; never longer than the wait for a running poll.
+    """
+    lease = max(3, int(current_app.config.get("INVENTORY_LOCK_LEASE_SECONDS", 30)))
+    return min(lease, max_poll_seconds())
+
+
+def max_poll_seconds() -> int:
+    """The longest a refresh waits for a poll another worker runs: a little less than one interval."""
     interval = poll_seconds()
     return max(5, min(interval - 5, int(interval * 0.9)))
+
+
+def alert_after() -> int:
+    """Consecutive failed or partial polls after which admins are emailed (INVENTORY_ALERT_AFTER, 3; 0 = never)."""
+    return max(0, int(current_app.config.get("INVENTORY_ALERT_AFTER", 3)))
