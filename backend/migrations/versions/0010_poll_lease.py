@@ -1,6 +1,6 @@
 """poll lease: heartbeats on jobs and poll runs (a reaper fails rows whose worker is gone), the poll-failure alert mark
 
-Revision ID: 0011_poll_lease
+Revision ID: 0010_poll_lease
 Revises: 0009_shop
 Create Date: 2026-12-01 23:00:00.000000
 
@@ -13,7 +13,7 @@ from alembic import op
 from trackbase.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
-revision = "0011_poll_lease"
+revision = "0010_poll_lease"
 down_revision = "0009_shop"
 branch_labels = None
 depends_on = None
