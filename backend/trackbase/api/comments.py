@@ -16,7 +16,9 @@ def dump_member(user) -> dict | None:
     """A member as the discussion shows them: id, name and @handle."""
     if user is None:
         return None
-    return MemberSchema().dump({"id": user.id, "name": user.name or mentions.handle_of(user), "handle": mentions.handle_of(user)})
+    return MemberSchema().dump(
+        {"id": user.id, "name": user.name or mentions.handle_of(user), "handle": mentions.handle_of(user)}
+    )
 
 
 def dump_comment(comment, authors: dict | None = None) -> dict:

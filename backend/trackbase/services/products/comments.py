@@ -135,7 +135,9 @@ def _notify_mentions(comment: Comment, product: Product, author: User, members: 
         if member.id == author.id:
             continue
         claimed = db.session.execute(
-            insert_ignore(CommentMention.__table__).values(comment_id=comment.id, user_id=member.id, created_at=utcnow())
+            insert_ignore(CommentMention.__table__).values(
+                comment_id=comment.id, user_id=member.id, created_at=utcnow()
+            )
         )
         if claimed.rowcount != 1:  # told already (by an earlier version of the comment)
             continue
