@@ -134,12 +134,12 @@ def _notify_mentions(comment: Comment, product: Product, author: User, members: 
     for member in mentions.resolve(mentioned_handles(comment.body), members):
         if member.id == author.id:
             continue
-        claimed = db.session.execute(
-            insert_ignore(CommentMention.__table__).values(
-                comment_id=comment.id, user_id=member.id, created_at=utcnow()
-            )
+        claimed = db.session.scalar(
+            insert_ignore(CommentMention.__table__)
+            .values(comment_id=comment.id, user_id=member.id, created_at=utcnow())
+            .returning(CommentMention.user_id)
         )
-        if claimed.rowcount != 1:  # told already (by an earlier version of the comment)
+        if claimed is None:  # told already (by an earlier version of the comment)
             continue
         _queue_mention_email(member, author, comment, product)
 
