@@ -99,6 +99,13 @@ def test_xss_payload_renders_inert_with_mentions_linked(payload):
     _assert_inert(render(f"@ada {payload} @ada", link_for=lambda h: "/members/1" if h == "ada" else None))
 
 
+def test_images_load_only_from_this_server():
+    elements = Elements()
+    elements.feed(render("![a](https://evil.example/a.png) ![b](//evil.example/b.png) ![c](/api/documents/1/download)"))
+    sources = [dict(attrs).get("src") for tag, attrs in elements.found if tag == "img"]
+    assert sources == [None, None, "/api/documents/1/download"]
+
+
 def test_html_in_a_code_span_is_shown_as_text():
     html = render("`<script>alert(1)</script>`")
     assert html == "<p><code>&lt;script&gt;alert(1)&lt;/script&gt;</code></p>\n"

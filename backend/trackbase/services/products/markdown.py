@@ -2,7 +2,8 @@
 
 markdown-it-py renders CommonMark (raw HTML in the source is escaped, not passed through), then nh3
 keeps only an allow-list of tags and attributes: no script, event handler, style or `javascript:` URL
-survives, and every link gets `rel="noopener noreferrer nofollow"`.
+survives, and every link gets `rel="noopener noreferrer nofollow"`. Images keep a source only when it
+is on this server (the Content-Security-Policy allows no other).
 
 Mentions: `@handle` (letters, digits and `_`, after a space, punctuation or the start of a line; never
 inside code, a link or an email address) becomes a link when `link_for(handle)` gives a URL for it, and
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from html import escape
+from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -37,6 +39,16 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_CLASSES = {"a": {"mention"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _same_origin_images(tag: str, attribute: str, value: str) -> str | None:
+    """Images load only from this server: the page's Content-Security-Policy (img-src 'self') would block
+    any other, so an outside image keeps its alt text and loses its source here."""
+    if tag == "img" and attribute == "src":
+        parts = urlsplit(value)
+        if parts.scheme or parts.netloc or "\\" in value or value.startswith("//"):
+            return None
+    return value
 
 
 def _mention_rule(state: StateInline, silent: bool) -> bool:
@@ -88,6 +100,7 @@ def render(md: str, link_for: Callable[[str], str | None] | None = None) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        attribute_filter=_same_origin_images,
     )
 
 
