@@ -52,12 +52,20 @@ def may_change(comment: Comment, user) -> bool:
     return bool(user.is_admin or (comment.author_id is not None and comment.author_id == user.id))
 
 
+def _discussion(product_id: int):
+    return select(Comment).where(Comment.product_id == product_id).order_by(Comment.created_at, Comment.id)
+
+
 def list_comments(product_id: int, page: int, per_page: int) -> Page:
     """A page of a product's discussion, oldest first (404 when the product does not exist)."""
     if db.session.get(Product, product_id) is None:
         raise not_found("Product")
-    stmt = select(Comment).where(Comment.product_id == product_id).order_by(Comment.created_at, Comment.id)
-    return paginate(stmt, page, per_page)
+    return paginate(_discussion(product_id), page, per_page)
+
+
+def all_comments(product_id: int) -> list[Comment]:
+    """The whole discussion of a product, oldest first (what the export bundle carries)."""
+    return list(db.session.scalars(_discussion(product_id)))
 
 
 def authors_of(comments: list[Comment]) -> dict[int, User]:
