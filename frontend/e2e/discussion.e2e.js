@@ -3,6 +3,7 @@
 // then the XSS payload list posted as comments and rendered in Chromium: no dialog, no `window.__xss`, no
 // CSP violation, no active element. Screenshots on desktop (1366x850) and phone (390x844).
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { admin, createInvitationViaApi, expect, signIn, snap, test, uniqueEmail, waitForMail } from './fixtures.js'
@@ -206,4 +207,45 @@ test('the XSS payload list posted as comments stays inert in Chromium', async ({
   expect(await page.evaluate(() => window.__xss)).toBeUndefined()
   expect(seen.alerts).toEqual([])
   expect(seen.violations).toEqual([])
+})
+
+test.describe('accessibility', () => {
+  test.use({ bypassCSP: true }) // axe-core is injected as a script
+
+  test('the discussion with comments, an editor and mention suggestions has no serious axe violation (the section itself)', async ({
+    page,
+    request,
+  }) => {
+    const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+    const suffix = Date.now().toString(36)
+    await registerMember(request, `Axel ${suffix}`)
+    const adminHeaders = await tokenHeaders(request, admin.email, admin.password)
+    const product = await createProduct(request, adminHeaders, `Axe Note ${suffix}`)
+    for (const body of ['First **point**', `Second, for @axel${suffix}`]) {
+      await request.post(`/api/products/${product.id}/comments`, { headers: adminHeaders, data: { body } })
+    }
+    const check = async (label) => {
+      await page.evaluate(axeSource)
+      const results = await page.evaluate(() =>
+        // eslint-disable-next-line no-undef
+        axe.run('section[aria-labelledby="discussion-title"]', { resultTypes: ['violations'] }),
+      )
+      const serious = results.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+      expect(serious, label).toEqual([])
+    }
+    await signIn(page, admin.email, admin.password)
+    for (const viewport of [DESKTOP, PHONE]) {
+      await page.setViewportSize(viewport)
+      await page.goto(`/products/${product.id}`)
+      await expect(discussion(page).getByTestId('comment')).toHaveCount(2)
+      await discussion(page).getByTestId('comment').first().getByRole('button', { name: 'Edit' }).click()
+      const box = discussion(page).getByRole('combobox', { name: 'New comment' })
+      await box.click()
+      await box.pressSequentially('@axe')
+      await expect(discussion(page).getByRole('option').first()).toBeVisible()
+      await check(`discussion at ${viewport.width}px`)
+    }
+  })
 })
