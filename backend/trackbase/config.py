@@ -106,6 +106,7 @@ def from_environment() -> dict:
         # Per-user limits on checkout and on cart writes (on top of the default one)
         "RATELIMIT_CHECKOUT": os.environ.get("RATELIMIT_CHECKOUT", "10 per minute"),
         "RATELIMIT_CART": os.environ.get("RATELIMIT_CART", "120 per minute"),
+        "RATELIMIT_COMMENTS": os.environ.get("RATELIMIT_COMMENTS", "30 per minute"),
         "RATELIMIT_HEADERS_ENABLED": False,  # api/errors.py adds them to 429s; on every 200 they cost two Redis calls
         "RATELIMIT_SWALLOW_ERRORS": True,  # Redis down: serve without limits rather than fail every call
         # Caching

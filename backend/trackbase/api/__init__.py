@@ -14,6 +14,13 @@ from .accounts import (
     UserListResource,
     UserResource,
 )
+from .comments import (
+    CommentPreviewResource,
+    CommentResource,
+    MemberListResource,
+    MemberResource,
+    ProductCommentListResource,
+)
 from .documents import DocumentDownloadResource, DocumentResource, ProductDocumentListResource
 from .inventory import (
     InventoryCategoryResource,
@@ -93,6 +100,12 @@ def init_api(app: Flask) -> None:
     api.add_resource(ProductDocumentListResource, "/products/<int:product_id>/documents", endpoint="product_documents")
     api.add_resource(DocumentResource, "/documents/<int:document_id>", endpoint="document")
     api.add_resource(DocumentDownloadResource, "/documents/<int:document_id>/download", endpoint="document_download")
+    # discussion
+    api.add_resource(ProductCommentListResource, "/products/<int:product_id>/comments", endpoint="product_comments")
+    api.add_resource(CommentPreviewResource, "/comments/preview", endpoint="comment_preview")
+    api.add_resource(CommentResource, "/comments/<int:comment_id>", endpoint="comment")
+    api.add_resource(MemberListResource, "/members", endpoint="members")
+    api.add_resource(MemberResource, "/members/<int:user_id>", endpoint="member")
     # products (research)
     api.add_resource(ProductListResource, "/products", endpoint="products")
     api.add_resource(ProductFacetsResource, "/products/facets", endpoint="product_facets")

@@ -85,6 +85,20 @@ class Comment(db.Model):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class CommentMention(db.Model):
+    """A member a comment mentioned and who has been told (so an edit never notifies them again)."""
+
+    __tablename__ = "comment_mentions"
+    __table_args__ = (
+        PrimaryKeyConstraint("comment_id", "user_id", name="pk_comment_mentions"),
+        Index("ix_comment_mentions_user_id", "user_id"),
+    )
+
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ProductWatch(db.Model):
     """A member watching a product (gets the batched watch digest)."""
 

@@ -48,6 +48,12 @@ export const routes = [
     meta: { title: 'Product' },
   },
   {
+    path: '/members/:id(\\d+)',
+    name: 'member',
+    component: () => import('../pages/MemberPage.vue'),
+    meta: { title: 'Member' },
+  },
+  {
     path: '/products/:id(\\d+)/edit',
     name: 'product-edit',
     component: () => import('../pages/ProductFormPage.vue'),

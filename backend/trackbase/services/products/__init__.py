@@ -6,7 +6,7 @@ Owns models/catalog.py; reads AvailabilityHistory, which the poll writes.
 
 from __future__ import annotations
 
-from . import activity, digests, documents, export, markdown, watch
+from . import activity, comments, digests, documents, export, markdown, mentions, watch
 from .catalog import (
     SORTS,
     availability_history,
@@ -22,6 +22,8 @@ from .listing import LIST_SORTS, ProductView, facets, list_products, product_vie
 
 __all__ = [
     "activity",
+    "comments",
+    "mentions",
     "documents",
     "markdown",
     "LIST_SORTS",

@@ -28,13 +28,14 @@ from sqlalchemy.orm.exc import ObjectDeletedError
 
 from ...errors import ApiError, not_found
 from ...extensions import db
-from ...models import AvailabilityHistory, Comment, Document, Job, Product, ProductExport, ProductTag, User, utcnow
+from ...models import AvailabilityHistory, Document, Job, Product, ProductExport, ProductTag, User, utcnow
 from .. import mail
 from ..jobs import create_job, enqueue, fail_job, finish_job, update_job
 from ..signing import BadSignature, signer
 from ..storage import StoredFileMissing, get_storage
 from . import markdown
 from .catalog import get_product
+from .comments import all_comments
 
 log = logging.getLogger(__name__)
 
@@ -101,11 +102,7 @@ def _collect(product: Product) -> dict:
             select(Document).where(Document.product_id == product.id).order_by(Document.created_at, Document.id)
         )
     )
-    comments = list(
-        db.session.scalars(
-            select(Comment).where(Comment.product_id == product.id).order_by(Comment.created_at, Comment.id)
-        )
-    )
+    comments = all_comments(product.id)
     ids = {c.author_id for c in comments} | {d.uploaded_by_id for d in documents} | {product.created_by_id}
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([i for i in ids if i is not None])))}
     history = db.session.execute(
