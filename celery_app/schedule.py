@@ -9,6 +9,7 @@ def beat_schedule(config: dict) -> dict:
     poll_seconds = max(10, int(config.get("INVENTORY_POLL_SECONDS", 300)))
     digest_seconds = max(10, int(config.get("WATCH_DIGEST_SECONDS", 300)))
     sweep_seconds = max(5, int(config.get("ORDER_EXPORT_SWEEP_SECONDS", 60)))
+    outbox_seconds = max(5, int(config.get("OUTBOX_SWEEP_SECONDS", 30)))
     return {
         "inventory-poll": {
             "task": "trackbase.tasks.inventory.poll",
@@ -39,6 +40,12 @@ def beat_schedule(config: dict) -> dict:
             "task": "trackbase.tasks.shop.sweep_order_exports",
             "schedule": timedelta(seconds=sweep_seconds),
             "options": {"expires": max(5, int(sweep_seconds * 0.9))},
+        },
+        # Outbox: queued work the broker did not take (Redis down at commit) is sent again; claims per row.
+        "outbox-sweep": {
+            "task": "trackbase.tasks.ops.sweep_outbox",
+            "schedule": timedelta(seconds=outbox_seconds),
+            "options": {"expires": max(5, int(outbox_seconds * 0.9))},
         },
         "worker-heartbeat": {
             "task": "trackbase.tasks.ops.heartbeat",

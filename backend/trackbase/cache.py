@@ -4,15 +4,26 @@ Services call the clear_* helpers after they commit writes. The API layer caches
 (`cached` for tracking, api/inventory's ETag responses on the same pair): every entry records
 the version tokens it was built under and is used only while those tokens are current, so
 clearing is one SET and stale entries are rebuilt on their next read (and expire anyway).
+
+A clear_* helper never fails the write that called it: when Redis cannot be reached the keys it
+could not bump are kept in this process (bumped before its next cached read) and handed to the
+failure handler, which carries them in the outbox until a worker bumps them (services/outbox.py).
+A cached read whose Redis cannot be reached is built from the database and not stored.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
 import uuid
 from collections.abc import Callable
 
+import redis
+
 from .extensions import cache
+
+log = logging.getLogger(__name__)
 
 INVENTORY_DATA_VERSION = "inventory:data-version"
 INVENTORY_STATUS_VERSION = "inventory:status-version"
@@ -21,6 +32,17 @@ INVENTORY_STATUS_VERSION = "inventory:status-version"
 SHARED_VERSION_KEYS = (INVENTORY_DATA_VERSION, INVENTORY_STATUS_VERSION)
 _LOCAL_MAX = 256
 _local: dict = {}
+REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError)
+# Version keys this process could not bump (Redis unreachable): bumped before its next cached read.
+_unbumped: set[str] = set()
+_unbumped_lock = threading.Lock()
+_failure_handler: Callable[[list[str]], None] | None = None
+
+
+def set_bump_failure_handler(handler: Callable[[list[str]], None] | None) -> None:
+    """Who carries version keys a clear_* helper could not bump (the outbox, wired by create_app)."""
+    global _failure_handler
+    _failure_handler = handler
 
 
 def _version(key: str) -> str:
@@ -33,10 +55,38 @@ def _version(key: str) -> str:
     return value
 
 
-def _bump(key: str) -> str:
-    value = uuid.uuid4().hex[:16]
-    cache.set(key, value, timeout=0)
-    return value
+def _bump(*keys: str) -> None:
+    """Give each version key a new token; when Redis is unreachable, carry the keys (never raise)."""
+    try:
+        bump_versions(keys)
+    except REDIS_ERRORS:
+        log.warning("cache versions %s not bumped (Redis unreachable); carried by the outbox", ", ".join(keys))
+        with _unbumped_lock:
+            _unbumped.update(keys)
+        _local.clear()
+        if _failure_handler is not None:
+            try:
+                _failure_handler(list(keys))
+            except Exception:  # the database is down too: this process still bumps them before its next read
+                log.exception("could not carry cache versions %s in the outbox", ", ".join(keys))
+
+
+def bump_versions(keys) -> None:
+    """Set a new token on each version key now (raises when Redis cannot be reached)."""
+    if keys:
+        cache.set_many({key: uuid.uuid4().hex[:16] for key in keys}, timeout=0)
+
+
+def replay_unbumped() -> bool:
+    """Bump the keys this process could not bump earlier; True when something was replayed."""
+    if not _unbumped:
+        return False
+    with _unbumped_lock:
+        keys = sorted(_unbumped)
+        bump_versions(keys)  # raises while Redis is still unreachable: the caller falls back to the database
+        _unbumped.difference_update(keys)
+    _local.clear()
+    return True
 
 
 def inventory_data_version() -> str:
@@ -61,9 +111,10 @@ INVENTORY_STATUS_KEY = "inventory:status"
 def versioned_get(key: str, version_keys: tuple[str, ...]) -> tuple[object | None, str]:
     """The entry at `key` if it was stored under the current versions, and those versions.
 
-    One Redis round trip (MGET) for the versions and the entry together.
+    One Redis round trip (MGET) for the versions and the entry together. Raises the Redis error when it
+    cannot be reached (callers build from the database instead).
     """
-    seen = _gate_versions(version_keys)
+    seen = None if replay_unbumped() else _gate_versions(version_keys)  # the gate read the versions before
     if seen is not None:
         hit = _local.get((key, seen))
         if hit is not None:
@@ -95,14 +146,22 @@ def _gate_versions(version_keys: tuple[str, ...]) -> tuple[str, ...] | None:
     return values if all(values) else None  # a missing version (Redis flushed) is never trusted
 
 
-def versioned_set(key: str, token: str, entry: dict, timeout: int) -> None:
-    """Store an entry built under the versions `token` (from versioned_get)."""
-    cache.set(key, {**entry, "version": token}, timeout=timeout)
+def versioned_set(key: str, token: str | None, entry: dict, timeout: int) -> None:
+    """Store an entry built under the versions `token` (from versioned_get); skipped without a token or Redis."""
+    if token is None:
+        return
+    try:
+        cache.set(key, {**entry, "version": token}, timeout=timeout)
+    except REDIS_ERRORS:
+        log.warning("cache entry %s not stored (Redis unreachable)", key)
 
 
 def cached(key: str, version_keys: tuple[str, ...], build: Callable[[], tuple[object, int]]) -> object:
     """The value at `key` while its versions are current; else `build()` -> (value, seconds to keep it)."""
-    entry, token = versioned_get(key, version_keys)
+    try:
+        entry, token = versioned_get(key, version_keys)
+    except REDIS_ERRORS:
+        return build()[0]  # Redis unreachable: the database answers, nothing is stored
     if entry is None:
         value, timeout = build()
         versioned_set(key, token, {"value": value}, timeout)
@@ -112,8 +171,7 @@ def cached(key: str, version_keys: tuple[str, ...], build: Callable[[], tuple[ob
 
 def clear_inventory() -> None:
     """Invalidate every cached inventory list, status and availability history."""
-    _bump(INVENTORY_DATA_VERSION)
-    _bump(INVENTORY_STATUS_VERSION)
+    _bump(INVENTORY_DATA_VERSION, INVENTORY_STATUS_VERSION)
 
 
 def clear_inventory_status() -> None:
