@@ -5,10 +5,15 @@ Services call the clear_* helpers after they commit writes. The API layer caches
 the version tokens it was built under and is used only while those tokens are current, so
 clearing is one SET and stale entries are rebuilt on their next read (and expire anyway).
 
-A clear_* helper never fails the write that called it: when Redis cannot be reached the keys it
-could not bump are kept in this process (bumped before its next cached read) and handed to the
-failure handler, which carries them in the outbox until a worker bumps them (services/outbox.py).
-A cached read whose Redis cannot be reached is built from the database and not stored.
+Services call a clear_* helper *before* they commit: it bumps at once (a Redis that cannot be
+reached raises, so the write is not committed and the client is told 503 and may retry safely) and
+bumps again right after the commit. That second bump never fails the committed write: keys it could
+not bump are kept in this process (bumped before its next cached read) and handed to the failure
+handler, which carries them in the outbox until a worker bumps them (services/outbox.py). Entries
+built before the write were already invalidated by the first bump, so a Redis that comes back with
+its data serves no stale read. Called outside a transaction (the poll), a helper bumps once, never
+raising, carrying what failed. A cached read whose Redis cannot be reached is built from the
+database and not stored.
 """
 
 from __future__ import annotations
@@ -20,8 +25,11 @@ import uuid
 from collections.abc import Callable
 
 import redis
+from flask import has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-from .extensions import cache
+from .extensions import cache, db
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +63,19 @@ def _version(key: str) -> str:
     return value
 
 
-def _bump(*keys: str) -> None:
-    """Give each version key a new token; when Redis is unreachable, carry the keys (never raise)."""
+def _bump(*keys: str, committed: bool = False) -> None:
+    """Bump before the commit (raising) and again after it (carried); after a commit or outside a
+    transaction (`committed`), once (carried)."""
+    session = None if committed or not has_app_context() else db.session()
+    if session is not None and session.in_transaction():
+        bump_versions(keys)  # Redis unreachable: raises, and the caller's write is not committed
+        session.info.setdefault(_AFTER_COMMIT, set()).update(keys)
+        return
+    _bump_or_carry(keys)
+
+
+def _bump_or_carry(keys) -> None:
+    """Bump now; when Redis is unreachable keep the keys for this process and the outbox (never raise)."""
     try:
         bump_versions(keys)
     except REDIS_ERRORS:
@@ -66,9 +85,25 @@ def _bump(*keys: str) -> None:
         _local.clear()
         if _failure_handler is not None:
             try:
-                _failure_handler(list(keys))
+                _failure_handler(sorted(keys))
             except Exception:  # the database is down too: this process still bumps them before its next read
                 log.exception("could not carry cache versions %s in the outbox", ", ".join(keys))
+
+
+_AFTER_COMMIT = "trackbase_cache_bumps"
+
+
+@event.listens_for(Session, "after_commit")
+def _bump_after_commit(session: Session) -> None:
+    keys = session.info.pop(_AFTER_COMMIT, None)
+    if keys:
+        _bump_or_carry(sorted(keys))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_bumps(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_AFTER_COMMIT, None)
 
 
 def bump_versions(keys) -> None:
@@ -169,14 +204,15 @@ def cached(key: str, version_keys: tuple[str, ...], build: Callable[[], tuple[ob
     return entry["value"]
 
 
-def clear_inventory() -> None:
-    """Invalidate every cached inventory list, status and availability history."""
-    _bump(INVENTORY_DATA_VERSION, INVENTORY_STATUS_VERSION)
+def clear_inventory(committed: bool = False) -> None:
+    """Invalidate every cached inventory list, status and availability history (before the commit, or
+    `committed` after it)."""
+    _bump(INVENTORY_DATA_VERSION, INVENTORY_STATUS_VERSION, committed=committed)
 
 
-def clear_inventory_status() -> None:
+def clear_inventory_status(committed: bool = False) -> None:
     """Invalidate the cached inventory status only (a poll run started or finished)."""
-    _bump(INVENTORY_STATUS_VERSION)
+    _bump(INVENTORY_STATUS_VERSION, committed=committed)
 
 
 # ---- tracking (private per user: every key carries the user id)
@@ -198,5 +234,5 @@ def tracking_key(user_id: int, kind: str, *parts) -> str:
 
 
 def clear_tracking_user(user_id: int) -> None:
-    """Invalidate every cached dashboard and stats of one user (after any tracker or log write)."""
+    """Invalidate every cached dashboard and stats of one user (call before committing a tracker or log write)."""
     _bump(_tracking_version_key(user_id))

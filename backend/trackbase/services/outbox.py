@@ -35,6 +35,7 @@ MAIL_LEASE = timedelta(minutes=10)  # a mail task that holds its row longer than
 KEEP_DONE = timedelta(days=7)
 SWEEP_BATCH = 200
 TASK_ID_PREFIX = "outbox-"
+SEND_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}  # the sweeper retries
 MAIL_TASK = "trackbase.tasks.mail.send_email"
 CACHE_BUMP_TASK = "trackbase.tasks.ops.bump_cache_versions"
 
@@ -74,7 +75,9 @@ def _send_and_mark(rows: list[tuple]) -> list[int]:
     sent = []
     for row_id, task_name, args, kwargs in rows:
         try:
-            celery.send_task(task_name, args=args, kwargs=kwargs, task_id=f"{TASK_ID_PREFIX}{row_id}")
+            celery.send_task(
+                task_name, args=args, kwargs=kwargs, task_id=f"{TASK_ID_PREFIX}{row_id}", retry_policy=SEND_RETRY
+            )
         except Exception as exc:  # broker down: the row stays pending and the sweeper sends it
             log.warning("outbox row %s (%s) not sent yet: %s", row_id, task_name, exc)
             _note_error(row_id, f"Broker unreachable: {exc}")

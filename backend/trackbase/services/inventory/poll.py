@@ -73,7 +73,7 @@ def _poll_locked(trigger: str, job_id: int | None, progress) -> InventoryPollRun
     )
     db.session.add(run)
     db.session.commit()
-    cache_helpers.clear_inventory_status()
+    cache_helpers.clear_inventory_status(committed=True)
     run_id = run.id
     try:
         states = {(s.kind, s.name): s for s in db.session.scalars(select(InventorySource))}
@@ -98,12 +98,12 @@ def _poll_locked(trigger: str, job_id: int | None, progress) -> InventoryPollRun
             run.finished_at = utcnow()
             run.message = f"The poll stopped with an internal error ({exc.__class__.__name__})."
             db.session.commit()
-        cache_helpers.clear_inventory_status()
+        cache_helpers.clear_inventory_status(committed=True)
         raise
     if run.counts.get("written"):
-        cache_helpers.clear_inventory()
+        cache_helpers.clear_inventory(committed=True)
     else:
-        cache_helpers.clear_inventory_status()
+        cache_helpers.clear_inventory_status(committed=True)
     if published:
         _publish(run.id, published)
     progress(100, run.message)
