@@ -10,6 +10,7 @@ def beat_schedule(config: dict) -> dict:
     digest_seconds = max(10, int(config.get("WATCH_DIGEST_SECONDS", 300)))
     sweep_seconds = max(5, int(config.get("ORDER_EXPORT_SWEEP_SECONDS", 60)))
     reap_seconds = max(5, int(config.get("JOB_LEASE_SECONDS", 30)) // 2)
+    outbox_seconds = max(5, int(config.get("OUTBOX_SWEEP_SECONDS", 30)))
     return {
         "inventory-poll": {
             "task": "trackbase.tasks.inventory.poll",
@@ -46,6 +47,12 @@ def beat_schedule(config: dict) -> dict:
             "task": "trackbase.tasks.ops.reap_stale",
             "schedule": timedelta(seconds=reap_seconds),
             "options": {"expires": max(4, int(reap_seconds * 0.9))},
+        },
+        # Outbox: queued work the broker did not take (Redis down at commit) is sent again; claims per row.
+        "outbox-sweep": {
+            "task": "trackbase.tasks.ops.sweep_outbox",
+            "schedule": timedelta(seconds=outbox_seconds),
+            "options": {"expires": max(5, int(outbox_seconds * 0.9))},
         },
         "worker-heartbeat": {
             "task": "trackbase.tasks.ops.heartbeat",

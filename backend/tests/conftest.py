@@ -148,6 +148,7 @@ def make_app(app, database_url, redis_url, smtp_server):
 
     yield _make
     app.extensions["celery"].set_default()
+    app.extensions["celery"].set_current()  # shared tasks' .delay() use the current app
     limiter._storage, limiter._limiter = saved_storage
 
 

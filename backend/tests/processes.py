@@ -38,9 +38,12 @@ def wait_until(predicate, timeout: float, interval: float = 0.05, what: str = "c
 
 class RestartableRedis:
     """A private redis-server (no persistence, as local_run.sh starts it) that can be killed and
-    started again on the same port, as a crashed or restarted broker comes back."""
+    started again on the same port, as a crashed or restarted broker comes back. `persistent`: an
+    append-only file synced on every write, so it comes back with its data (a Redis that was away,
+    not wiped)."""
 
-    def __init__(self):
+    def __init__(self, persistent: bool = False):
+        self.persistent = persistent
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.tmp = tempfile.mkdtemp(prefix="tb-redis-")
@@ -60,7 +63,8 @@ class RestartableRedis:
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                "yes" if self.persistent else "no",
+                *(["--appendfsync", "always"] if self.persistent else []),
                 "--dir",
                 self.tmp,
                 "--loglevel",

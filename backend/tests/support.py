@@ -123,7 +123,7 @@ def body_html(msg) -> str:
 class SmtpSink:
     """A real SMTP server (aiosmtpd) that keeps every message in a Mailbox."""
 
-    def __init__(self):
+    def __init__(self, port: int | None = None):
         from aiosmtpd.controller import Controller
 
         self.mailbox = Mailbox()
@@ -134,7 +134,7 @@ class SmtpSink:
                 mailbox.add(envelope.original_content or envelope.content, envelope.rcpt_tos)
                 return "250 Message accepted"
 
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
 
     def start(self):

@@ -106,6 +106,7 @@ def create_app(config: dict | None = None) -> Flask:
     limit_auth_views(app)
     init_spa(app)
     celery_init_app(app)
+    _carry_failed_cache_bumps()
     register_cli(app)
     install_gunicorn_errors()
     return app
@@ -115,3 +116,11 @@ def _migrations_dir():
     from pathlib import Path
 
     return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _carry_failed_cache_bumps() -> None:
+    """A cache version bump that Redis refused after a commit is carried by the outbox."""
+    from . import cache
+    from .services import outbox
+
+    cache.set_bump_failure_handler(outbox.carry_cache_bump)

@@ -93,6 +93,12 @@ def from_environment() -> dict:
         "SHOP_CURRENCY": (os.environ.get("SHOP_CURRENCY") or "EUR").upper(),
         "ORDER_EXPORT_SWEEP_SECONDS": _int("ORDER_EXPORT_SWEEP_SECONDS", 60),
         "ORDER_EXPORT_MAX_ATTEMPTS": _int("ORDER_EXPORT_MAX_ATTEMPTS", 12),
+        # Outbox (README "When things fail"): the sweeper's interval, attempts before a row is failed,
+        # and the retries (with their first backoff) of an email the mail server refuses
+        "OUTBOX_SWEEP_SECONDS": _int("OUTBOX_SWEEP_SECONDS", 30),
+        "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 20),
+        "MAIL_RETRIES": _int("MAIL_RETRIES", 8),
+        "MAIL_RETRY_SECONDS": _int("MAIL_RETRY_SECONDS", 2),
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 25) * 1024 * 1024,
         "FRONTEND_DIST": os.environ.get("FRONTEND_DIST") or None,
         # Number of reverse proxies (nginx) in front: their X-Forwarded-* headers are trusted, so

@@ -75,3 +75,18 @@ test('a member cannot open the admin pages', async ({ page, request }) => {
   await expect(page).toHaveURL(/\/not-allowed\?/)
   await expect(page.getByRole('heading', { name: 'Admins only' })).toBeVisible()
 })
+
+test('the admin outbox lists queued email and has nothing failed', async ({ page, request }) => {
+  const email = uniqueEmail('outbox')
+  await createInvitationViaApi(request, email) // its email goes through the outbox
+  await signIn(page, admin.email, admin.password)
+  await page.goto('/admin/invitations')
+  await page.getByRole('link', { name: 'Outbox' }).click()
+  await expect(page).toHaveURL(/\/admin\/outbox$/)
+  await expect(page.getByText('Nothing failed')).toBeVisible()
+  await page.getByLabel('Filter by status').selectOption('')
+  const row = page.locator('tr', { hasText: `Email to ${email}` })
+  await expect(row).toBeVisible()
+  await expect(row).toContainText(/Delivered|Queued/)
+  await expect(row.getByRole('button', { name: 'Retry' })).toHaveCount(0)
+})

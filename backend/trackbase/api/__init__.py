@@ -30,6 +30,7 @@ from .inventory import (
 )
 from .jobs import JobListResource, JobResource
 from .ops import ConfigResource, HealthResource, OpenApiResource
+from .outbox import OutboxListResource, OutboxRetryResource
 from .products import ProductFacetsResource, ProductListResource, ProductResource
 from .shop import (
     CartItemResource,
@@ -83,6 +84,8 @@ def init_api(app: Flask) -> None:
     api.add_resource(InvitationResource, "/invitations/<int:invitation_id>", endpoint="invitation")
     api.add_resource(UserListResource, "/users", endpoint="users")
     api.add_resource(UserResource, "/users/<int:user_id>", endpoint="user")
+    api.add_resource(OutboxListResource, "/admin/outbox", endpoint="admin_outbox")
+    api.add_resource(OutboxRetryResource, "/admin/outbox/<int:message_id>/retry", endpoint="admin_outbox_retry")
 
     # jobs
     api.add_resource(JobListResource, "/jobs", endpoint="jobs")

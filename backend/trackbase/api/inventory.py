@@ -35,7 +35,10 @@ DATA_AND_STATUS = (cache_helpers.INVENTORY_DATA_VERSION, cache_helpers.INVENTORY
 
 def cached_json(key: str, versions: tuple[str, ...], build, timeout: int) -> Response:
     """Serve the JSON that `build()` makes, from the cache when current, with ETag/304."""
-    entry, token = cache_helpers.versioned_get(key, versions)
+    try:
+        entry, token = cache_helpers.versioned_get(key, versions)
+    except cache_helpers.REDIS_ERRORS:  # Redis unreachable: the database answers, nothing is stored
+        entry, token = None, None
     if entry is None:
         body = json.dumps(build(), separators=(",", ":"), ensure_ascii=False)
         entry = {"body": body, "etag": hashlib.sha1(body.encode()).hexdigest()[:32]}

@@ -5,6 +5,7 @@ from .base import UTCDateTime, utcnow
 from .catalog import AVAILABILITIES, PRODUCT_SOURCES, Product
 from .inventory import POLL_STATUSES, SOURCE_KINDS, AvailabilityHistory, InventoryPollRun, InventorySource
 from .jobs import JOB_STATUSES, Job
+from .outbox import OUTBOX_STATUSES, OutboxMessage
 from .research import (
     DOCUMENT_TEXT_STATUSES,
     PRODUCT_EVENT_KINDS,
@@ -42,6 +43,8 @@ __all__ = [
     "AVAILABILITIES",
     "PRODUCT_SOURCES",
     "Product",
+    "OUTBOX_STATUSES",
+    "OutboxMessage",
     "DOCUMENT_TEXT_STATUSES",
     "PRODUCT_EVENT_KINDS",
     "Comment",

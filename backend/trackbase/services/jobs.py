@@ -2,8 +2,9 @@
 
 `enqueue("trackbase.tasks.<area>.<name>", ...)` is the only place work leaves for Celery: nothing
 under services/ or api/ imports tasks/. The send happens once the current transaction commits and
-is dropped if it rolls back, so a task never sees state that was not committed. (The outbox table
-will sit behind this function: a row written in the same commit, dispatched after it.)
+is dropped if it rolls back, so a task never sees state that was not committed. Behind it is the
+outbox (services/outbox.py): a row written in the same commit, dispatched after it, and re-sent by
+the beat sweeper while the broker could not take it, so a Redis outage delays work but loses none.
 """
 
 from __future__ import annotations
@@ -19,38 +20,29 @@ from sqlalchemy.orm import Session
 from ..errors import not_found
 from ..extensions import db
 from ..models import Job, User, utcnow
+from . import outbox
 from .heartbeat import Heartbeat
 from .sql import Page, paginate
 
 log = logging.getLogger(__name__)
 
-_PENDING = "trackbase_after_commit"
-
 
 def enqueue(task_name: str, *args, **kwargs) -> None:
-    """Queue the task registered as `task_name` once the current transaction commits (dropped on rollback)."""
-    session = db.session()
-    session.connection()  # begin the transaction now, so a rollback reliably drops the task
-    session.info.setdefault(_PENDING, []).append((task_name, args, kwargs))
+    """Queue the task registered as `task_name`: an outbox row in the current transaction, sent once it
+    commits (gone with it on rollback); args and kwargs must be JSON."""
+    outbox.add(db.session(), task_name, args, kwargs)
 
 
 @event.listens_for(Session, "after_commit")
 def _send_pending(session: Session) -> None:
-    pending = session.info.pop(_PENDING, [])
-    if not pending:
-        return
-    celery = current_app.extensions["celery"]
-    for task_name, args, kwargs in pending:
-        try:
-            celery.send_task(task_name, args=args, kwargs=kwargs)
-        except Exception:  # broker down: the job stays queued and the sweeper or the user retries
-            log.exception("could not enqueue %s", task_name)
+    if outbox.PENDING_KEY in session.info:
+        outbox.dispatch_committed(session)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_pending(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
-        session.info.pop(_PENDING, None)
+        outbox.forget(session)
 
 
 def create_job(user_id: int | None, kind: str, params: dict | None = None, message: str = "Queued") -> Job:

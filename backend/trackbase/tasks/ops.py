@@ -1,11 +1,14 @@
-"""Operational tasks: the worker heartbeat that /api/health reads, and the reaper of work whose worker is gone."""
+"""Operational tasks: the worker heartbeat that /api/health reads, the reaper of work whose worker is gone,
+the outbox sweeper and carried cache bumps."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from celery.signals import worker_ready
 
-from ..services import health, inventory, jobs
+from .. import cache
+from ..cache import REDIS_ERRORS
+from ..services import health, inventory, jobs, outbox
 
 
 @shared_task(name="trackbase.tasks.ops.heartbeat", acks_late=True, ignore_result=True)
@@ -24,3 +27,22 @@ def reap_stale() -> dict:
 def _beat_at_start(sender=None, **kwargs) -> None:
     """Report a live worker at once, not only at the first scheduled heartbeat."""
     heartbeat.delay()
+
+
+@shared_task(name="trackbase.tasks.ops.sweep_outbox", acks_late=True, ignore_result=True)
+def sweep_outbox() -> dict:
+    """Beat: re-send outbox rows the broker did not take, free dead mail leases, prune old rows."""
+    return outbox.sweep()
+
+
+@shared_task(
+    name="trackbase.tasks.ops.bump_cache_versions",
+    acks_late=True,
+    autoretry_for=REDIS_ERRORS,
+    retry_backoff=True,
+    max_retries=8,
+    ignore_result=True,
+)
+def bump_cache_versions(keys: list[str]) -> None:
+    """Bump cache version keys a write could not bump after its commit (Redis was unreachable)."""
+    cache.bump_versions(keys)

@@ -1,4 +1,4 @@
-// Admin areas: invitations and users.
+// Admin areas: invitations, users and the outbox.
 import { api } from './client.js'
 
 export const listInvitations = (params) => api.get('/invitations', { params })
@@ -7,3 +7,7 @@ export const deleteInvitation = (id) => api.del(`/invitations/${id}`)
 
 export const listUsers = (params) => api.get('/users', { params })
 export const updateUser = (id, changes) => api.patch(`/users/${id}`, changes)
+
+// The outbox: queued work and mail, with failed mail kept for an admin to retry.
+export const listOutbox = (params) => api.get('/admin/outbox', { params })
+export const retryOutboxMessage = (id) => api.post(`/admin/outbox/${id}/retry`)

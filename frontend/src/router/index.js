@@ -155,6 +155,12 @@ export const routes = [
     meta: { admin: true, title: 'Orders' },
   },
   {
+    path: '/admin/outbox',
+    name: 'admin-outbox',
+    component: () => import('../pages/AdminOutboxPage.vue'),
+    meta: { admin: true, title: 'Outbox' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('../pages/NotFoundPage.vue'),

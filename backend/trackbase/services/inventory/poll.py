@@ -142,7 +142,7 @@ def _poll_locked(trigger: str, job_id: int | None, progress, keeper: LockKeeper)
     )
     db.session.add(run)
     db.session.commit()
-    cache_helpers.clear_inventory_status()
+    cache_helpers.clear_inventory_status(committed=True)
     run_id = run.id
     try:
         with Heartbeat(_renew_run_lease(run_id), jobs.lease_seconds() / 3, f"poll-run-{run_id}-lease"):
@@ -173,9 +173,9 @@ def _poll_locked(trigger: str, job_id: int | None, progress, keeper: LockKeeper)
         _finish_failed(run_id, f"The poll stopped with an internal error ({exc.__class__.__name__}).", alert=True)
         raise
     if run.counts.get("written"):
-        cache_helpers.clear_inventory()
+        cache_helpers.clear_inventory(committed=True)
     else:
-        cache_helpers.clear_inventory_status()
+        cache_helpers.clear_inventory_status(committed=True)
     if published:
         _publish(run.id, published)
     check_alert(run)
@@ -193,7 +193,7 @@ def _finish_failed(run_id: int, message: str, alert: bool = False) -> None:
         db.session.commit()
         if alert:
             check_alert(run)
-    cache_helpers.clear_inventory_status()
+    cache_helpers.clear_inventory_status(committed=True)
 
 
 def _check_not_overtaken(run_id: int) -> None:
@@ -236,7 +236,7 @@ def reap_stale_runs() -> int:
     db.session.commit()
     if result.rowcount:
         log.warning("reaped %s inventory poll run(s) whose worker stopped: %s", result.rowcount, stale)
-        cache_helpers.clear_inventory_status()
+        cache_helpers.clear_inventory_status(committed=True)
     return result.rowcount
 
 

@@ -23,7 +23,7 @@ def note_scheduled_run() -> None:
     """Remember when beat will run the next poll (read by the status endpoint)."""
     next_at = time.time() + poll_seconds()
     get_redis().set(NEXT_POLL_KEY, f"{next_at:.3f}", ex=poll_seconds() * 3)
-    cache_helpers.clear_inventory_status()
+    cache_helpers.clear_inventory_status(committed=True)
 
 
 def has_data() -> bool:

@@ -93,8 +93,8 @@ def update_product(product_id: int, user, changes: dict) -> Product:
     changed = _apply(product, changes)
     if changed:
         activity.record(product, "updated", user.id, {"fields": changed})
-        db.session.commit()
         cache.clear_inventory()  # inventory rows and histories carry the product's fields
+        db.session.commit()
     return product
 
 
@@ -112,7 +112,7 @@ def delete_product(product_id: int, user) -> None:
     db.session.delete(product)  # documents, comments, tags, watches and events go by ON DELETE CASCADE
     if keys:
         jobs.enqueue("trackbase.tasks.products.delete_objects", keys)
-    db.session.commit()
     cache.clear_inventory()
-    for owner_id in tracker_owners:  # their trackers lost the link (ON DELETE SET NULL)
+    for owner_id in tracker_owners:  # their trackers lose the link (ON DELETE SET NULL)
         cache.clear_tracking_user(owner_id)
+    db.session.commit()

@@ -119,8 +119,8 @@ def import_csv(user: User, raw: bytes) -> dict:
                 for t, ts, n, x, note in pending
             ],
         )
-    db.session.commit()
     tb_cache.clear_tracking_user(user.id)
+    db.session.commit()
     per_tracker: dict[str, int] = {}
     names = {t.id: t.name for t in trackers.values()}
     for tracker_id, *_ in pending:

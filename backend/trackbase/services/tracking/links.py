@@ -87,8 +87,8 @@ def quick_log(token: str, now: datetime | None = None) -> tuple[dict, bool]:
                 note="Logged from a reminder email",
             )
         )
-        db.session.commit()
         tb_cache.clear_tracking_user(tracker.user_id)
+        db.session.commit()
         created = True
     else:
         created = False

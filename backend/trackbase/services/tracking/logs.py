@@ -94,8 +94,8 @@ def create_log(user: User, tracker_id: int, data: dict) -> tuple[Tracker, Tracke
     ts = utcnow() if raw_ts in (None, "") else _timestamp_or_400(raw_ts, user.timezone)
     entry = TrackerLog(tracker_id=tracker.id, timestamp=ts, value_num=num, value_text=text, note=data.get("note") or "")
     db.session.add(entry)
-    db.session.commit()
     tb_cache.clear_tracking_user(user.id)
+    db.session.commit()
     return tracker, entry
 
 
@@ -108,8 +108,8 @@ def update_log(user: User, tracker_id: int, log_id: int, changes: dict) -> tuple
         entry.timestamp = _timestamp_or_400(changes["timestamp"], user.timezone)
     if "note" in changes:
         entry.note = changes["note"] or ""
-    db.session.commit()
     tb_cache.clear_tracking_user(user.id)
+    db.session.commit()
     return tracker, entry
 
 
@@ -117,5 +117,5 @@ def delete_log(user: User, tracker_id: int, log_id: int) -> None:
     """Delete one log."""
     _tracker, entry = get_log(user.id, tracker_id, log_id)
     db.session.delete(entry)
-    db.session.commit()
     tb_cache.clear_tracking_user(user.id)
+    db.session.commit()

@@ -57,6 +57,7 @@ def _name_taken(user_id: int, name: str, except_id: int | None = None) -> bool:
 
 
 def _commit_tracker(tracker: Tracker) -> None:
+    tb_cache.clear_tracking_user(tracker.user_id)
     try:
         db.session.commit()
     except IntegrityError:
@@ -64,7 +65,6 @@ def _commit_tracker(tracker: Tracker) -> None:
         raise conflict(
             "You already have a tracker with this name.", {"name": "Already used by another tracker."}
         ) from None
-    tb_cache.clear_tracking_user(tracker.user_id)
 
 
 def create_tracker(user: User, data: dict) -> Tracker:
@@ -159,8 +159,8 @@ def delete_tracker(user: User, tracker_id: int) -> None:
     tracker = get_tracker(user.id, tracker_id)
     db.session.execute(delete(TrackerLog).where(TrackerLog.tracker_id == tracker.id))
     db.session.delete(tracker)
-    db.session.commit()
     tb_cache.clear_tracking_user(user.id)
+    db.session.commit()
 
 
 # ---------------------------------------------------------------- dashboard
