@@ -234,9 +234,13 @@ class TrackingUnsubscribeResource(Resource):
         return {"unsubscribe": UnsubscribeSchema().dump(tracking.unsubscribe_preview(request.args.get("token", "")))}
 
     def post(self):
-        """Turn off reminder emails or monthly reports for the link's user."""
-        data = load_json(TokenSchema())
-        return {"unsubscribe": UnsubscribeSchema().dump(tracking.unsubscribe(data["token"]))}
+        """Turn off reminders or monthly reports: token in the JSON body, or in the query (one-click, RFC 8058)."""
+        token = request.args.get("token")
+        if not token:
+            if not request.is_json:
+                raise ApiError(400, "invalid_token", "Send the token from the unsubscribe link.")
+            token = load_json(TokenSchema())["token"]
+        return {"unsubscribe": UnsubscribeSchema().dump(tracking.unsubscribe(token))}
 
 
 class TrackingPreferencesResource(AuthResource):

@@ -105,7 +105,7 @@ def register(email: str, password: str, invitation_code: str | None, name: str =
 
 def update_profile(user: User, changes: dict) -> User:
     """Apply validated profile changes."""
-    for key in ("name", "timezone", "reminder_hour", "quiet_hours_start", "quiet_hours_end"):
+    for key in ("name", "timezone", "locale", "reminder_hour", "quiet_hours_start", "quiet_hours_end"):
         if key in changes:
             setattr(user, key, changes[key])
     db.session.commit()
