@@ -10,6 +10,7 @@ from .accounts import (
     InvitationListResource,
     InvitationResource,
     MeResource,
+    MeTestEmailResource,
     RegisterResource,
     UserListResource,
     UserResource,
@@ -72,6 +73,7 @@ def init_api(app: Flask) -> None:
     # accounts
     api.add_resource(RegisterResource, "/auth/register", endpoint="register")
     api.add_resource(MeResource, "/me", endpoint="me")
+    api.add_resource(MeTestEmailResource, "/me/test-email", endpoint="me_test_email")
     api.add_resource(InvitationListResource, "/invitations", endpoint="invitations")
     api.add_resource(InvitationResource, "/invitations/<int:invitation_id>", endpoint="invitation")
     api.add_resource(UserListResource, "/users", endpoint="users")

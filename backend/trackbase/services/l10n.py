@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _format_date
-from babel.dates import format_time
+from babel.dates import format_skeleton, format_time
 from babel.numbers import format_decimal
 
 DEFAULT_LOCALE = "en"
@@ -63,10 +63,10 @@ def date_text(value: date | datetime, user, style: str = "medium") -> str:
 
 
 def short_date_text(value: date | datetime, user) -> str:
-    """Day and month only ("2 Oct", "2. Okt."), for chart axes."""
+    """Day and month only, in the locale's order ("Oct 2", "2. Okt."), for chart axes."""
     if isinstance(value, datetime):
         value = value.astimezone(zone(user.timezone)).date()
-    return _format_date(value, "d MMM", locale=locale_of(user))
+    return format_skeleton("MMMd", value, locale=locale_of(user))
 
 
 def month_text(value: date, user) -> str:

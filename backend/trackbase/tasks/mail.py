@@ -6,7 +6,8 @@ import smtplib
 
 from celery import shared_task
 
-from ..services import mail
+from ..services import accounts, mail
+from .jobs import run_job
 
 
 @shared_task(
@@ -23,3 +24,9 @@ def send_email_task(
 ) -> None:
     """Deliver one rendered message; SMTP and network errors retry with backoff."""
     mail.deliver(to, subject, text, html, attachments, headers)
+
+
+@shared_task(name="trackbase.tasks.mail.test_email", bind=True, acks_late=True, max_retries=6)
+def test_email_task(self, job_id: int) -> None:
+    """Send the test email a user asked for from Settings; the job says when it went out."""
+    run_job(self, job_id, "The test email", accounts.send_test_email)

@@ -218,12 +218,17 @@ def _chart(user: User, tracker: Tracker, stats: dict, start: datetime, unit: str
     return {
         "cid": f"chart-{tracker.id}@trackbase",
         "png": charts.line_chart(points, trend=line),
-        "y_labels": [_show(user, tracker, v) for v in (y_hi, (y_hi + y_lo) / 2, y_lo)],
+        # axis ticks of durations to the minute ("6h 19m"), the plotted values exact as the stats show them
+        "y_labels": [_show(user, tracker, _tick(tracker, v)) for v in (y_hi, (y_hi + y_lo) / 2, y_lo)],
         "x_labels": [dates[0], dates[len(dates) // 2], dates[-1]],
         "unit": unit,
         "points": [{"date": d, "value": _show(user, tracker, b["mean"])} for d, b in zip(dates, buckets, strict=True)],
         "trend": trend is not None,
     }
+
+
+def _tick(tracker: Tracker, value: float) -> float:
+    return round(value / 60) * 60 if tracker.type == "duration" and abs(value) >= 60 else value
 
 
 def _show(user: User, tracker: Tracker, value, signed: bool = False):
