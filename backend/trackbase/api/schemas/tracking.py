@@ -188,6 +188,7 @@ class StatsSchema(Schema):
     buckets = fields.List(fields.Nested(StatsBucketSchema))
     streak = fields.Dict()
     completion_rate = fields.Raw()
+    completion_rate_all_time = fields.Raw()
     trend = fields.Raw()
     distribution = fields.Raw()
 
