@@ -23,6 +23,7 @@ from .schemas.tracking import (
     LogUpdateSchema,
     PreferencesSchema,
     PreferencesUpdateSchema,
+    QuickLogInputSchema,
     QuickLogSchema,
     RangeArgsSchema,
     ReportCreateSchema,
@@ -222,9 +223,10 @@ class TrackerQuickLogResource(Resource):
         return {"quick_log": QuickLogSchema().dump(tracking.quick_log_preview(token))}
 
     def post(self):
-        """Log the link's yes/no once for its period (no sign-in: the signed token is the permission)."""
-        data = load_json(TokenSchema())
-        preview, created = tracking.quick_log(data["token"])
+        """Log the link's yes/no once for its period, or with `change` replace the other answer logged there
+        (no sign-in: the signed token is the permission)."""
+        data = load_json(QuickLogInputSchema())
+        preview, created = tracking.quick_log(data["token"], change=data["change"])
         return {"quick_log": QuickLogSchema().dump(preview)}, (201 if created else 200)
 
 

@@ -217,6 +217,18 @@ class TokenSchema(_Strict):
     token = Text(required=True, validate=validate.Length(min=1, max=1000))
 
 
+class QuickLogInputSchema(TokenSchema):
+    change = fields.Boolean(load_default=False)
+
+
+class QuickLoggedSchema(Schema):
+    log_id = fields.Integer()
+    value = fields.Boolean()
+    display = fields.String()
+    timestamp = fields.AwareDateTime()
+    note = fields.String()
+
+
 class QuickLogSchema(Schema):
     status = fields.String()
     tracker_id = fields.Integer()
@@ -224,6 +236,7 @@ class QuickLogSchema(Schema):
     value = fields.Boolean()
     period_end = fields.AwareDateTime()
     already_logged = fields.Boolean()
+    logged = fields.Nested(QuickLoggedSchema, allow_none=True)
 
 
 class UnsubscribeSchema(Schema):
