@@ -250,9 +250,9 @@ def test_watch_digest_passes_the_checks(app, user, make_user, smtp, celery_worke
     ["order_confirmation", "product_export", "tracker_export", "test_email"],
 )
 def test_other_templates_pass_the_checks(app, user, smtp, template):
-    from trackbase.services import mail
-
     from types import SimpleNamespace
+
+    from trackbase.services import mail
 
     order = SimpleNamespace(
         id="3f2c9a70-0000-4000-8000-000000000001",
