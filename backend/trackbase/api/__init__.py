@@ -41,6 +41,7 @@ from .trackers import (
     TrackerListResource,
     TrackerLogListResource,
     TrackerLogResource,
+    TrackerOrderResource,
     TrackerQuickLogResource,
     TrackerResource,
     TrackerStatsResource,
@@ -123,6 +124,7 @@ def init_api(app: Flask) -> None:
         TrackerExportDownloadResource, "/trackers/exports/<int:job_id>", endpoint="tracker_export_download"
     )
     api.add_resource(TrackerQuickLogResource, "/trackers/quick-log", endpoint="tracker_quick_log")
+    api.add_resource(TrackerOrderResource, "/trackers/order", endpoint="tracker_order")
     api.add_resource(TrackerResource, "/trackers/<int:tracker_id>", endpoint="tracker")
     api.add_resource(TrackerLogListResource, "/trackers/<int:tracker_id>/logs", endpoint="tracker_logs")
     api.add_resource(TrackerLogResource, "/trackers/<int:tracker_id>/logs/<int:log_id>", endpoint="tracker_log")

@@ -31,6 +31,7 @@ from .schemas.tracking import (
     StatsSchema,
     TokenSchema,
     TrackerCreateSchema,
+    TrackerOrderSchema,
     TrackerSchema,
     TrackerUpdateSchema,
     UnsubscribeSchema,
@@ -94,6 +95,14 @@ class TrackerListResource(AuthResource):
         """Create a tracker (409 when the name is taken)."""
         tracker = tracking.create_tracker(current_user, load_json(TrackerCreateSchema()))
         return _tracker_body(tracker), 201
+
+
+class TrackerOrderResource(AuthResource):
+    def put(self):
+        """Set the manual dashboard order of the user's trackers (an empty list clears it)."""
+        data = load_json(TrackerOrderSchema())
+        ids = tracking.set_order(current_user, data["ids"])
+        return {"order": {"ids": ids, "manual": bool(ids)}}
 
 
 class TrackerResource(AuthResource):

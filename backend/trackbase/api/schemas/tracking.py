@@ -73,6 +73,7 @@ _TRACKER_FIELDS = (
     "reminders",
     "product_id",
     "archived",
+    "position",
     "created_at",
     "updated_at",
 )
@@ -88,6 +89,7 @@ class TrackerSchema(Schema):
     reminders = fields.Boolean()
     product_id = fields.Integer(allow_none=True)
     archived = fields.Boolean()
+    position = fields.Integer(allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     log_count = fields.Integer()
@@ -215,6 +217,10 @@ class ReportCreateSchema(_Strict):
 
 class TokenSchema(_Strict):
     token = Text(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class TrackerOrderSchema(_Strict):
+    ids = fields.List(fields.Integer(strict=True, validate=DB_ID), required=True, validate=validate.Length(max=1000))
 
 
 class QuickLogInputSchema(TokenSchema):
