@@ -509,6 +509,9 @@ def test_manual_order_is_persisted_and_cleared(client, auth_headers):
     assert [t["position"] for t in items] == [0, 1, None]
     create(client, auth_headers, name="Aardvark")  # new trackers come after the ordered ones
     assert names(client, auth_headers) == ["Gamma", "Alpha", "Aardvark", "Beta"]
+    # ordering a part (one page of the dashboard) keeps the others' manual order after it
+    client.put("/api/trackers/order", json={"ids": [ids["Beta"]]}, headers=auth_headers)
+    assert names(client, auth_headers) == ["Beta", "Gamma", "Alpha", "Aardvark"]
     cleared = client.put("/api/trackers/order", json={"ids": []}, headers=auth_headers)
     assert cleared.get_json()["order"]["manual"] is False
     assert names(client, auth_headers) == ["Aardvark", "Alpha", "Beta", "Gamma"]
