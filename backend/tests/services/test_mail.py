@@ -322,3 +322,36 @@ def test_test_email_is_queued_sent_and_rate_limited(client, user, auth_headers, 
 
 def test_test_email_needs_sign_in(client):
     assert client.post("/api/me/test-email").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("path", "page"),
+    [("/api/tracking/unsubscribe", "/trackers/unsubscribe"), ("/api/watch/unsubscribe", "/watch/unsubscribe")],
+)
+def test_a_browser_opening_the_one_click_url_gets_the_confirm_page_and_nothing_changes(client, db, user, path, page):
+    from trackbase.services import tracking
+    from trackbase.services.products.watch import unsubscribe_token as watch_token
+    from trackbase.services.tracking.links import unsubscribe_token
+
+    token = unsubscribe_token(user.id, "reminders") if "tracking" in path else watch_token(user.id)
+    answer = client.get(f"{path}?token={token}", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert answer.status_code == 303 and answer.headers["Location"].endswith(f"{page}?token={token}")
+    assert tracking.get_preferences(user.id).reminder_emails is True
+    as_json = client.get(f"{path}?token={token}", headers={"Accept": "application/json"})
+    assert as_json.status_code == 200 and as_json.is_json
+
+
+def test_order_confirmation_money_follows_the_users_locale(app, user, smtp):
+    from types import SimpleNamespace
+
+    from trackbase.services import mail
+
+    user.locale = "de-DE"
+    order = SimpleNamespace(
+        id="3f2c9a70-0000-4000-8000-000000000002",
+        currency="EUR",
+        total_cents=123456,
+        items=[SimpleNamespace(name="Panel", quantity=1, unit_price_cents=123456, line_total_cents=123456)],
+    )
+    text, html = mail.render_email("order_confirmation", subject="Order", user=user, order=order)
+    assert "Total: 1.234,56\xa0€" in text and "1.234,56\xa0€" in html and '<html lang="de-DE">' in html

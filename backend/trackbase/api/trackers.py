@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from urllib.parse import quote
 
-from flask import Response, request
+from flask import Response, redirect, request
 from flask_restful import Resource
 from flask_security import current_user
 from werkzeug.wsgi import wrap_file
@@ -12,7 +13,7 @@ from werkzeug.wsgi import wrap_file
 from .. import cache as cache_helpers
 from ..services import tracking
 from ..services.tracking import UTC, zone
-from .common import AuthResource, dump_page, load_args, load_json, page_params
+from .common import AuthResource, dump_page, load_args, load_json, page_params, wants_html
 from .errors import ApiError, validation_error
 from .schemas.jobs import JobSchema
 from .schemas.tracking import (
@@ -241,8 +242,11 @@ class TrackerQuickLogResource(Resource):
 
 class TrackingUnsubscribeResource(Resource):
     def get(self):
-        """Which email an unsubscribe link turns off (changes nothing)."""
-        return {"unsubscribe": UnsubscribeSchema().dump(tracking.unsubscribe_preview(request.args.get("token", "")))}
+        """Which email an unsubscribe link turns off (changes nothing); a browser goes to the SPA's confirm page."""
+        token = request.args.get("token", "")
+        if wants_html():
+            return redirect(f"/trackers/unsubscribe?token={quote(token, safe='')}", 303)
+        return {"unsubscribe": UnsubscribeSchema().dump(tracking.unsubscribe_preview(token))}
 
     def post(self):
         """Turn off reminders or monthly reports: token in the JSON body, or in the query (one-click, RFC 8058)."""

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _format_date
 from babel.dates import format_skeleton, format_time
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 
 DEFAULT_LOCALE = "en"
 
@@ -82,3 +82,27 @@ def month_name(value: date, user) -> str:
 def number_text(value: float, user, digits: int = 2) -> str:
     """A number rounded to `digits` decimals in the user's locale ("1,234.5", "1 234,5")."""
     return format_decimal(round(value, digits), format=None, locale=locale_of(user), decimal_quantization=False)
+
+
+def money_text(cents: int, currency: str, user) -> str:
+    """An amount in the user's locale ("€12.50", "12,50 €")."""
+    return format_currency(cents / 100, currency, locale=locale_of(user))
+
+
+class Formatter:
+    """The formatting helpers bound to one user, for templates (`fmt.money(...)`, `fmt.datetime(...)`)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def money(self, cents: int, currency: str) -> str:
+        return money_text(cents, currency, self.user)
+
+    def number(self, value: float, digits: int = 2) -> str:
+        return number_text(value, self.user, digits)
+
+    def datetime(self, value: datetime) -> str:
+        return datetime_text(value, self.user)
+
+    def date(self, value: date | datetime) -> str:
+        return date_text(value, self.user)

@@ -13,7 +13,7 @@ from email.mime.image import MIMEImage
 from flask import current_app, render_template
 
 from ..extensions import db
-from . import jobs
+from . import jobs, l10n
 
 
 def render_email(template: str, **context) -> tuple[str, str]:
@@ -21,6 +21,7 @@ def render_email(template: str, **context) -> tuple[str, str]:
     context.setdefault("public_url", current_app.config["PUBLIC_URL"])
     user = context.get("user")
     context.setdefault("lang", getattr(user, "locale", None) or "en")
+    context.setdefault("fmt", l10n.Formatter(user))
     text = render_template(f"email/{template}.txt", **context)
     html = render_template(f"email/{template}.html", **context)
     return text, html
