@@ -94,6 +94,11 @@ def check_message(message, one_click: bool) -> tuple[str, str]:
     assert links, "no links in the HTML"
     for link in links:
         assert link.replace("&amp;", "&") in text, f"{link} is in the HTML but not in the text"
+    # The same facts: every number the HTML shows (counts, values, dates, amounts) is in the text too.
+    visible = re.sub(r"<(title|style)>.*?</\1>|<[^>]+>", " ", html, flags=re.S)
+    visible = re.sub(r"https?://\S+", " ", __import__("html").unescape(visible))
+    for number in set(re.findall(r"\d[\d.,:]*\d|\d", visible)):
+        assert number in text, f"{number} is in the HTML but not in the text"
     for image in (p for p in message.walk() if p.get_content_maintype() == "image"):
         cid = image["Content-ID"].strip("<>")
         assert f"cid:{cid}" in html

@@ -241,6 +241,8 @@ def _show(user: User, tracker: Tracker, value, signed: bool = False):
     text = l10n.number_text(abs(value) if signed else value, user)
     if signed:
         text = ("-" if value < 0 else "+") + text
+    if tracker.type == "rating":
+        return f"{text} ★"
     unit = (tracker.settings or {}).get("unit")
     return f"{text} {unit}" if unit and tracker.type == "numeric" else text
 
