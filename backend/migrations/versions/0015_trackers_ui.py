@@ -17,14 +17,12 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("locale", sa.String(length=35), nullable=True))
-    with op.batch_alter_table("trackers", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("position", sa.Integer(), nullable=True))
+    op.add_column("users", sa.Column("locale", sa.String(length=35), nullable=True))
+    op.add_column("trackers", sa.Column("position", sa.Integer(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table("trackers", schema=None) as batch_op:
-        batch_op.drop_column("position")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("locale")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch copy of `users` would drop and
+    # recreate the table, and with foreign keys on that cascades to every row that references a user.
+    op.drop_column("trackers", "position")
+    op.drop_column("users", "locale")
