@@ -46,7 +46,7 @@ def locale_of(user) -> Locale:
 
 
 def datetime_text(value: datetime, user) -> str:
-    """A medium date and short time in the user's zone and locale ("1 Nov 2026, 08:05"), as the SPA's formatDateTime."""
+    """Medium date and short time in the user's zone and locale ("Nov 1, 2026, 8:05 AM"), as the SPA shows them."""
     local = value.astimezone(zone(user.timezone))
     loc = locale_of(user)
     pattern = str(loc.datetime_formats.get("medium", "{1} {0}"))
