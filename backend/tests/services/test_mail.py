@@ -151,6 +151,8 @@ def test_monthly_report_charts_are_inline_related_parts_with_axes_and_the_previo
     assert attachments == ["trackbase-logs-October-2026.csv"]  # the chart is not listed as an attachment
     assert "20 logs in the period (+20 vs September)" in text and "(+20 vs September)" in html
     assert "10 logs (+10 vs September)" in text
+    # Meditated: yes on Oct 1-10 except the 3rd, 6th and 9th (No breaks a yes/no streak)
+    assert "longest streak 2 in the period (2 all time)" in text
     assert "Mean per day: Oct 1 79.8 kg · Oct 2 79.6 kg" in text and "Oct 1 79.8 kg" in html
     # y axis labels (high, middle, low) and x axis dates next to the chart
     assert re.search(r"<div style=\"height:47px\">[\d.]+ kg</div>", html)
