@@ -113,6 +113,8 @@ def from_environment() -> dict:
         "RATELIMIT_CHECKOUT": os.environ.get("RATELIMIT_CHECKOUT", "10 per minute"),
         "RATELIMIT_CART": os.environ.get("RATELIMIT_CART", "120 per minute"),
         "RATELIMIT_COMMENTS": os.environ.get("RATELIMIT_COMMENTS", "30 per minute"),
+        # Per-user limit on POST /api/me/test-email
+        "RATELIMIT_TEST_EMAIL": os.environ.get("RATELIMIT_TEST_EMAIL", "3 per 10 minutes"),
         "RATELIMIT_HEADERS_ENABLED": False,  # api/errors.py adds them to 429s; on every 200 they cost two Redis calls
         "RATELIMIT_SWALLOW_ERRORS": True,  # Redis down: serve without limits rather than fail every call
         # Caching

@@ -189,6 +189,16 @@ export default async function globalSetup() {
   process.env.E2E_ADMIN_EMAIL = admin.email
   process.env.E2E_ADMIN_PASSWORD = admin.password
   process.env.E2E_MAIL_DIR = mailDir
+  // For tests that run a backend step the beat would run (the reminder scan) against this stack.
+  process.env.E2E_BACKEND_ENV = JSON.stringify({
+    SECRET_KEY: env.SECRET_KEY,
+    SECURITY_PASSWORD_SALT: env.SECURITY_PASSWORD_SALT,
+    DATABASE_URL: env.DATABASE_URL,
+    REDIS_URL: env.REDIS_URL,
+    PUBLIC_URL: env.PUBLIC_URL,
+    MAIL_SERVER: env.MAIL_SERVER,
+    MAIL_PORT: env.MAIL_PORT,
+  })
   if (withSupplier) process.env.E2E_SUPPLIER_URL = env.SUPPLIER_API_URL
   return teardown
 }

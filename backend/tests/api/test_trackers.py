@@ -489,3 +489,52 @@ def test_import_restores_text_that_export_escaped(client, auth_headers):
     tracker_id = client.get("/api/trackers", headers=auth_headers).json["items"][0]["id"]
     log = client.get(f"/api/trackers/{tracker_id}/logs", headers=auth_headers).json["items"][0]
     assert (log["value"], log["note"]) == ("=1+1", "@home")
+
+
+# ---------------------------------------------------------------- manual order
+
+
+def names(client, headers):
+    return [t["name"] for t in client.get("/api/trackers", headers=headers).get_json()["items"]]
+
+
+def test_manual_order_is_persisted_and_cleared(client, auth_headers):
+    ids = {name: create(client, auth_headers, name=name)["id"] for name in ("Alpha", "Beta", "Gamma")}
+    assert names(client, auth_headers) == ["Alpha", "Beta", "Gamma"]
+    answer = client.put("/api/trackers/order", json={"ids": [ids["Gamma"], ids["Alpha"]]}, headers=auth_headers)
+    assert answer.status_code == 200
+    assert answer.get_json() == {"order": {"ids": [ids["Gamma"], ids["Alpha"]], "manual": True}}
+    assert names(client, auth_headers) == ["Gamma", "Alpha", "Beta"]  # the unlisted one follows
+    items = client.get("/api/trackers", headers=auth_headers).get_json()["items"]
+    assert [t["position"] for t in items] == [0, 1, None]
+    create(client, auth_headers, name="Aardvark")  # new trackers come after the ordered ones
+    assert names(client, auth_headers) == ["Gamma", "Alpha", "Aardvark", "Beta"]
+    # ordering a part (one page of the dashboard) keeps the others' manual order after it
+    client.put("/api/trackers/order", json={"ids": [ids["Beta"]]}, headers=auth_headers)
+    assert names(client, auth_headers) == ["Beta", "Gamma", "Alpha", "Aardvark"]
+    cleared = client.put("/api/trackers/order", json={"ids": []}, headers=auth_headers)
+    assert cleared.get_json()["order"]["manual"] is False
+    assert names(client, auth_headers) == ["Aardvark", "Alpha", "Beta", "Gamma"]
+
+
+def test_nobody_orders_another_users_trackers(client, auth_headers, make_user):
+    mine = create(client, auth_headers, name="Mine")["id"]
+    other = headers_for(make_user())
+    theirs = create(client, other, name="Theirs")["id"]
+    answer = client.put("/api/trackers/order", json={"ids": [theirs, mine]}, headers=auth_headers)
+    assert answer.status_code == 400 and "ids" in answer.get_json()["error"]["fields"]
+    assert client.get("/api/trackers", headers=other).get_json()["items"][0]["position"] is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"ids": "1"}, {"ids": [1, 1]}, {"ids": ["a"]}, {"ids": [0]}, {"ids": [1], "extra": 1}, {"ids": [None]}],
+)
+def test_bad_order_bodies_are_400(client, auth_headers, body):
+    create(client, auth_headers, name="Alpha")
+    answer = client.put("/api/trackers/order", json=body, headers=auth_headers)
+    assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "validation_error"
+
+
+def test_order_needs_sign_in(client):
+    assert client.put("/api/trackers/order", json={"ids": []}).status_code == 401

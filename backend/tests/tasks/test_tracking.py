@@ -114,7 +114,12 @@ def test_report_on_request_is_a_job_that_emails_html_and_csv(client, auth_header
     assert response.status_code == 202
     job = wait_job(client, auth_headers, response.get_json()["job"]["id"])
     assert job["status"] == "succeeded", job
-    assert job["result"] == {"emailed_to": user.email, "trackers": 6, "logs": 12, "label": "2026-01-01 to 2026-01-31"}
+    assert job["result"] == {
+        "emailed_to": user.email,
+        "trackers": 6,
+        "logs": 12,
+        "label": "Jan 1, 2026 to Jan 31, 2026",
+    }
     message = smtp.wait_for(count=1, to=user.email)[0]
     text = body_text(message)
     assert "Weight" in text and "Journal" in text and "Coffee, black: 2" in text

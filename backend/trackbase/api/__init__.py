@@ -10,6 +10,7 @@ from .accounts import (
     InvitationListResource,
     InvitationResource,
     MeResource,
+    MeTestEmailResource,
     RegisterResource,
     UserListResource,
     UserResource,
@@ -48,6 +49,7 @@ from .trackers import (
     TrackerListResource,
     TrackerLogListResource,
     TrackerLogResource,
+    TrackerOrderResource,
     TrackerQuickLogResource,
     TrackerResource,
     TrackerStatsResource,
@@ -80,6 +82,7 @@ def init_api(app: Flask) -> None:
     # accounts
     api.add_resource(RegisterResource, "/auth/register", endpoint="register")
     api.add_resource(MeResource, "/me", endpoint="me")
+    api.add_resource(MeTestEmailResource, "/me/test-email", endpoint="me_test_email")
     api.add_resource(InvitationListResource, "/invitations", endpoint="invitations")
     api.add_resource(InvitationResource, "/invitations/<int:invitation_id>", endpoint="invitation")
     api.add_resource(UserListResource, "/users", endpoint="users")
@@ -137,6 +140,7 @@ def init_api(app: Flask) -> None:
         TrackerExportDownloadResource, "/trackers/exports/<int:job_id>", endpoint="tracker_export_download"
     )
     api.add_resource(TrackerQuickLogResource, "/trackers/quick-log", endpoint="tracker_quick_log")
+    api.add_resource(TrackerOrderResource, "/trackers/order", endpoint="tracker_order")
     api.add_resource(TrackerResource, "/trackers/<int:tracker_id>", endpoint="tracker")
     api.add_resource(TrackerLogListResource, "/trackers/<int:tracker_id>/logs", endpoint="tracker_logs")
     api.add_resource(TrackerLogResource, "/trackers/<int:tracker_id>/logs/<int:log_id>", endpoint="tracker_log")

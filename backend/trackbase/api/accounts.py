@@ -7,6 +7,7 @@ from flask_restful import Resource
 from flask_restful.representations.json import output_json
 from flask_security import current_user
 
+from ..auth.limits import enforce_user_limit
 from ..extensions import db
 from ..services import accounts
 from .common import AdminResource, AuthResource, dump_page, load_json, page_params
@@ -18,6 +19,7 @@ from .schemas.accounts import (
     UserAdminUpdateSchema,
     UserSchema,
 )
+from .schemas.jobs import JobSchema
 
 
 class RegisterResource(Resource):
@@ -50,10 +52,17 @@ class MeResource(AuthResource):
         return Response(body, mimetype="application/json")
 
     def patch(self):
-        """Update name, timezone, reminder hour or quiet hours."""
+        """Update name, timezone, locale, reminder hour or quiet hours."""
         changes = load_json(ProfileUpdateSchema(), partial=True)
         user = accounts.update_profile(current_user, changes)
         return {"user": UserSchema().dump(user)}
+
+
+class MeTestEmailResource(AuthResource):
+    def post(self):
+        """Queue a test email to the signed-in user's address (per-user rate limit): 202 with the job."""
+        enforce_user_limit("RATELIMIT_TEST_EMAIL", "test-email")
+        return {"job": JobSchema().dump(accounts.start_test_email(current_user))}, 202
 
 
 class InvitationListResource(AdminResource):

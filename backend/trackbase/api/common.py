@@ -94,3 +94,9 @@ class AdminResource(Resource):
     """A resource for admins only."""
 
     method_decorators = [admin_required]
+
+
+def wants_html() -> bool:
+    """True for a browser opening an API link (Accept prefers text/html over JSON), e.g. a List-Unsubscribe URL."""
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html" and request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from urllib.parse import quote
 
-from flask import Response, request
+from flask import Response, redirect, request
 from flask_restful import Resource
 from flask_security import current_user
 from werkzeug.wsgi import wrap_file
@@ -12,7 +13,7 @@ from werkzeug.wsgi import wrap_file
 from .. import cache as cache_helpers
 from ..services import tracking
 from ..services.tracking import UTC, zone
-from .common import AuthResource, dump_page, load_args, load_json, page_params
+from .common import AuthResource, dump_page, load_args, load_json, page_params, wants_html
 from .errors import ApiError, validation_error
 from .schemas.jobs import JobSchema
 from .schemas.tracking import (
@@ -23,6 +24,7 @@ from .schemas.tracking import (
     LogUpdateSchema,
     PreferencesSchema,
     PreferencesUpdateSchema,
+    QuickLogInputSchema,
     QuickLogSchema,
     RangeArgsSchema,
     ReportCreateSchema,
@@ -30,6 +32,7 @@ from .schemas.tracking import (
     StatsSchema,
     TokenSchema,
     TrackerCreateSchema,
+    TrackerOrderSchema,
     TrackerSchema,
     TrackerUpdateSchema,
     UnsubscribeSchema,
@@ -93,6 +96,14 @@ class TrackerListResource(AuthResource):
         """Create a tracker (409 when the name is taken)."""
         tracker = tracking.create_tracker(current_user, load_json(TrackerCreateSchema()))
         return _tracker_body(tracker), 201
+
+
+class TrackerOrderResource(AuthResource):
+    def put(self):
+        """Set the manual dashboard order of the user's trackers (an empty list clears it)."""
+        data = load_json(TrackerOrderSchema())
+        ids = tracking.set_order(current_user, data["ids"])
+        return {"order": {"ids": ids, "manual": bool(ids)}}
 
 
 class TrackerResource(AuthResource):
@@ -222,21 +233,29 @@ class TrackerQuickLogResource(Resource):
         return {"quick_log": QuickLogSchema().dump(tracking.quick_log_preview(token))}
 
     def post(self):
-        """Log the link's yes/no once for its period (no sign-in: the signed token is the permission)."""
-        data = load_json(TokenSchema())
-        preview, created = tracking.quick_log(data["token"])
+        """Log the link's yes/no once for its period, or with `change` replace the other answer logged there
+        (no sign-in: the signed token is the permission)."""
+        data = load_json(QuickLogInputSchema())
+        preview, created = tracking.quick_log(data["token"], change=data["change"])
         return {"quick_log": QuickLogSchema().dump(preview)}, (201 if created else 200)
 
 
 class TrackingUnsubscribeResource(Resource):
     def get(self):
-        """Which email an unsubscribe link turns off (changes nothing)."""
-        return {"unsubscribe": UnsubscribeSchema().dump(tracking.unsubscribe_preview(request.args.get("token", "")))}
+        """Which email an unsubscribe link turns off (changes nothing); a browser goes to the SPA's confirm page."""
+        token = request.args.get("token", "")
+        if wants_html():
+            return redirect(f"/trackers/unsubscribe?token={quote(token, safe='')}", 303)
+        return {"unsubscribe": UnsubscribeSchema().dump(tracking.unsubscribe_preview(token))}
 
     def post(self):
-        """Turn off reminder emails or monthly reports for the link's user."""
-        data = load_json(TokenSchema())
-        return {"unsubscribe": UnsubscribeSchema().dump(tracking.unsubscribe(data["token"]))}
+        """Turn off reminders or monthly reports: token in the JSON body, or in the query (one-click, RFC 8058)."""
+        token = request.args.get("token")
+        if not token:
+            if not request.is_json:
+                raise ApiError(400, "invalid_token", "Send the token from the unsubscribe link.")
+            token = load_json(TokenSchema())["token"]
+        return {"unsubscribe": UnsubscribeSchema().dump(tracking.unsubscribe(token))}
 
 
 class TrackingPreferencesResource(AuthResource):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Response, redirect, request
 from flask_restful import Resource
 from flask_security import current_user
 from werkzeug.wsgi import wrap_file
 
 from ..services import products
-from .common import AuthResource, load, page_params
+from .common import AuthResource, load, page_params, wants_html
 from .errors import ApiError
 from .schemas.jobs import JobSchema
 from .schemas.tracking import TokenSchema
@@ -48,8 +50,11 @@ class ProductWatcherListResource(AuthResource):
 
 class WatchUnsubscribeResource(Resource):
     def get(self):
-        """What the digest's unsubscribe link would stop (changes nothing)."""
-        preview = products.watch.unsubscribe_preview(request.args.get("token", ""))
+        """What the digest's unsubscribe link would stop (changes nothing); a browser goes to the SPA's page."""
+        token = request.args.get("token", "")
+        if wants_html():
+            return redirect(f"/watch/unsubscribe?token={quote(token, safe='')}", 303)
+        preview = products.watch.unsubscribe_preview(token)
         return {"unsubscribe": WatchUnsubscribeSchema().dump(preview)}
 
     def post(self):

@@ -46,6 +46,8 @@ class User(db.Model, UserMixin):
     fs_uniquifier: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(120), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # BCP 47 tag (e.g. "de-CH") the SPA reports from the browser; emails format dates and numbers with it.
+    locale: Mapped[str | None] = mapped_column(String(35))
     reminder_hour: Mapped[int] = mapped_column(Integer, default=9)
     quiet_hours_start: Mapped[int | None] = mapped_column(Integer)
     quiet_hours_end: Mapped[int | None] = mapped_column(Integer)

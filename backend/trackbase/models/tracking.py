@@ -45,6 +45,8 @@ class Tracker(db.Model):
     reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"), index=True)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Manual dashboard order (PUT /api/trackers/order); NULL = not ordered by hand (due first, then by name).
+    position: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

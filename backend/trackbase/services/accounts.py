@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import ApiError, conflict, not_found, validation_error
 from ..extensions import db, security
 from ..models import Invitation, Role, User, utcnow
-from . import mail
+from . import l10n, mail
+from .jobs import create_job, enqueue, finish_job
 from .sql import Page, paginate
 
 
@@ -105,11 +106,35 @@ def register(email: str, password: str, invitation_code: str | None, name: str =
 
 def update_profile(user: User, changes: dict) -> User:
     """Apply validated profile changes."""
-    for key in ("name", "timezone", "reminder_hour", "quiet_hours_start", "quiet_hours_end"):
+    for key in ("name", "timezone", "locale", "reminder_hour", "quiet_hours_start", "quiet_hours_end"):
         if key in changes:
             setattr(user, key, changes[key])
     db.session.commit()
     return user
+
+
+def start_test_email(user: User):
+    """Queue a test email to the user's own address as a job (202); the task sends it and finishes the job."""
+    job = create_job(user.id, "test_email", {"to": user.email})
+    enqueue("trackbase.tasks.mail.test_email", job.id)
+    db.session.commit()
+    return job
+
+
+def send_test_email(job, user: User) -> None:
+    """Send the test email now (called by the task): the layout, a date and a number as the user's emails show them."""
+    now = utcnow()
+    subject = "Trackbase test email"
+    text, html = mail.render_email(
+        "test_email",
+        subject=subject,
+        user=user,
+        sent_at=l10n.datetime_text(now, user),
+        sample_number=l10n.number_text(1234.5, user),
+        locale=str(l10n.locale_of(user)),
+    )
+    mail.deliver(user.email, subject, text, html)
+    finish_job(job.id, {"emailed_to": user.email}, message=f"Test email sent to {user.email}")
 
 
 def create_invitation(admin: User, email: str, role: str, expires_in_days: int | None) -> Invitation:

@@ -7,7 +7,8 @@ import smtplib
 from celery import shared_task
 from flask import current_app
 
-from ..services import mail, outbox
+from ..services import accounts, mail, outbox
+from .jobs import run_job
 
 
 @shared_task(name="trackbase.tasks.mail.send_email", bind=True, acks_late=True)
@@ -45,3 +46,9 @@ def send_email_task(
 def mail_backoff(retries: int, base: int = 2) -> int:
     """Seconds before the next SMTP attempt: base, 2 x base, 4 x base ... up to 300."""
     return min(300, base * 2**retries)
+
+
+@shared_task(name="trackbase.tasks.mail.test_email", bind=True, acks_late=True, max_retries=6)
+def test_email_task(self, job_id: int) -> None:
+    """Send the test email a user asked for from Settings; the job says when it went out."""
+    run_job(self, job_id, "The test email", accounts.send_test_email)

@@ -7,6 +7,8 @@ export const login = (body) => api.post('/auth/login', body)
 export const logout = () => api.post('/auth/logout', {})
 export const getMe = () => api.get('/me')
 export const updateMe = (changes) => api.patch('/me', changes)
+/** Queue a test email to the signed-in user's address: 202 with the job. */
+export const sendTestEmail = () => api.post('/me/test-email', {})
 
 export const register = (body) => api.post('/auth/register', body)
 export const requestPasswordReset = (email) => api.post('/auth/reset', { email })

@@ -6,6 +6,8 @@ export const getTracker = (id) => api.get(`/trackers/${id}`)
 export const createTracker = (body) => api.post('/trackers', body)
 export const updateTracker = (id, body) => api.patch(`/trackers/${id}`, body)
 export const deleteTracker = (id) => api.del(`/trackers/${id}`)
+/** The manual dashboard order: `ids` first, in this order (an empty list clears it). */
+export const setTrackerOrder = (ids) => api.put('/trackers/order', { ids })
 
 export const listLogs = (trackerId, params) => api.get(`/trackers/${trackerId}/logs`, { params })
 export const createLog = (trackerId, body) => api.post(`/trackers/${trackerId}/logs`, body)
@@ -25,4 +27,4 @@ export const updateTrackingPreferences = (changes) => api.patch('/tracking/prefe
 // The pages behind emailed links: the signed token is the permission; GET previews, POST acts.
 const LINK_PATHS = { 'quick-log': '/trackers/quick-log', unsubscribe: '/tracking/unsubscribe' }
 export const previewTrackerLink = (kind, token) => api.get(LINK_PATHS[kind], { params: { token } })
-export const confirmTrackerLink = (kind, token) => api.post(LINK_PATHS[kind], { token })
+export const confirmTrackerLink = (kind, token, extra = {}) => api.post(LINK_PATHS[kind], { token, ...extra })

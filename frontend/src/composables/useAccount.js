@@ -49,5 +49,10 @@ export function useAccount() {
     return data.user
   }
 
-  return { register, requestPasswordReset, resetPassword, changePassword, updateProfile }
+  /** Ask the API to email the user a test message; answers the job (202). */
+  function sendTestEmail() {
+    return accounts.sendTestEmail()
+  }
+
+  return { register, requestPasswordReset, resetPassword, changePassword, updateProfile, sendTestEmail }
 }

@@ -30,11 +30,11 @@ export function useTrackerLink(kind) {
     return info.value
   }
 
-  async function confirm(token) {
+  async function confirm(token, extra = {}) {
     loading.value = true
     error.value = null
     try {
-      info.value = (await confirmTrackerLink(kind, token))[key]
+      info.value = (await confirmTrackerLink(kind, token, extra))[key]
       done.value = true
     } catch (err) {
       error.value = err

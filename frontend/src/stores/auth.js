@@ -21,6 +21,15 @@ function writeStoredToken(token) {
   }
 }
 
+/** The browser's language tag (what Intl formats with), or null. */
+export function browserLocale() {
+  try {
+    return new Intl.DateTimeFormat().resolvedOptions().locale || null
+  } catch {
+    return null
+  }
+}
+
 /** The signed-in user and their API token, shared by every page. */
 export const useAuthStore = defineStore('auth', () => {
   const token = ref(readStoredToken())
@@ -50,6 +59,7 @@ export const useAuthStore = defineStore('auth', () => {
     setToken(data.token)
     user.value = data.user || null
     if (!user.value) await fetchMe()
+    else syncLocale()
     return user.value
   }
 
@@ -68,7 +78,23 @@ export const useAuthStore = defineStore('auth', () => {
   async function fetchMe() {
     const data = await accounts.getMe()
     user.value = data.user
+    syncLocale()
     return user.value
+  }
+
+  /**
+   * Emails format dates and numbers as this app does, with the browser's locale: tell the API when
+   * it differs from the stored one. Best effort, in the background; a failure changes nothing here.
+   */
+  async function syncLocale() {
+    const locale = browserLocale()
+    if (!locale || !user.value || user.value.locale === locale) return
+    try {
+      const data = await accounts.updateMe({ locale })
+      if (data?.user) user.value = data.user
+    } catch {
+      // The emails stay in the stored (or default) locale.
+    }
   }
 
   return { token, user, isAuthenticated, isAdmin, setToken, setUser, clear, login, logout, fetchMe }

@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from ...models import ROLE_NAMES, utcnow
+from ...services.l10n import is_known_locale
 
 _TIMEZONES = frozenset(available_timezones())
 
@@ -19,6 +20,7 @@ class UserSchema(Schema):
     role = fields.String()
     active = fields.Boolean()
     timezone = fields.String()
+    locale = fields.String(allow_none=True)
     reminder_hour = fields.Integer()
     quiet_hours_start = fields.Integer(allow_none=True)
     quiet_hours_end = fields.Integer(allow_none=True)
@@ -37,6 +39,7 @@ class UserSchema(Schema):
 class ProfileUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(max=120))
     timezone = fields.String()
+    locale = fields.String(allow_none=True)
     reminder_hour = fields.Integer(strict=True, validate=validate.Range(min=0, max=23))
     quiet_hours_start = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=23))
     quiet_hours_end = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=23))
@@ -45,6 +48,11 @@ class ProfileUpdateSchema(Schema):
     def _check_timezone(self, value, **kwargs):
         if value not in _TIMEZONES:
             raise ValidationError("Unknown time zone; use an IANA name such as Europe/Helsinki.")
+
+    @validates("locale")
+    def _check_locale(self, value, **kwargs):
+        if value is not None and not is_known_locale(value):
+            raise ValidationError("Unknown locale; use a language tag such as en-GB or de.")
 
     @validates_schema
     def _check_quiet_hours(self, data, **kwargs):

@@ -73,6 +73,7 @@ _TRACKER_FIELDS = (
     "reminders",
     "product_id",
     "archived",
+    "position",
     "created_at",
     "updated_at",
 )
@@ -88,6 +89,7 @@ class TrackerSchema(Schema):
     reminders = fields.Boolean()
     product_id = fields.Integer(allow_none=True)
     archived = fields.Boolean()
+    position = fields.Integer(allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     log_count = fields.Integer()
@@ -188,6 +190,7 @@ class StatsSchema(Schema):
     buckets = fields.List(fields.Nested(StatsBucketSchema))
     streak = fields.Dict()
     completion_rate = fields.Raw()
+    completion_rate_all_time = fields.Raw()
     trend = fields.Raw()
     distribution = fields.Raw()
 
@@ -216,6 +219,22 @@ class TokenSchema(_Strict):
     token = Text(required=True, validate=validate.Length(min=1, max=1000))
 
 
+class TrackerOrderSchema(_Strict):
+    ids = fields.List(fields.Integer(strict=True, validate=DB_ID), required=True, validate=validate.Length(max=1000))
+
+
+class QuickLogInputSchema(TokenSchema):
+    change = fields.Boolean(load_default=False)
+
+
+class QuickLoggedSchema(Schema):
+    log_id = fields.Integer()
+    value = fields.Boolean()
+    display = fields.String()
+    timestamp = fields.AwareDateTime()
+    note = fields.String()
+
+
 class QuickLogSchema(Schema):
     status = fields.String()
     tracker_id = fields.Integer()
@@ -223,6 +242,7 @@ class QuickLogSchema(Schema):
     value = fields.Boolean()
     period_end = fields.AwareDateTime()
     already_logged = fields.Boolean()
+    logged = fields.Nested(QuickLoggedSchema, allow_none=True)
 
 
 class UnsubscribeSchema(Schema):

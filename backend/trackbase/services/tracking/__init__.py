@@ -31,12 +31,14 @@ from .trackers import (
     dashboard,
     delete_tracker,
     get_tracker,
+    set_order,
     tracker_summary,
     update_tracker,
 )
 from .values import is_valid_text, output_value
 
 __all__ = [
+    "set_order",
     "FORMATS",
     "PERIODS",
     "UTC",

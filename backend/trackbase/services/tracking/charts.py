@@ -71,17 +71,15 @@ class Canvas:
         )
 
 
-def line_chart(
-    points: list[tuple[float, float]], width: int = 560, height: int = 140, trend: tuple[float, float] | None = None
-) -> bytes:
-    """A PNG of (x, y) points joined by a line, with light grid lines and an optional dashed trend y = a + b·x."""
-    canvas = Canvas(width, height)
-    pad = 10
-    for i in range(5):
-        y = pad + round(i * (height - 2 * pad) / 4)
-        canvas.line(pad, y, width - pad, y, GRID)
+AXIS = (82, 96, 109)
+
+
+def scale(
+    points: list[tuple[float, float]], trend: tuple[float, float] | None = None
+) -> tuple[float, float, float, float]:
+    """(x_lo, x_hi, y_lo, y_hi) that line_chart maps to its plot area; the email labels its axes from these."""
     if not points:
-        return canvas.png()
+        return 0.0, 1.0, 0.0, 1.0
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     x_lo, x_hi = min(xs), max(xs)
     y_lo, y_hi = min(ys), max(ys)
@@ -92,6 +90,25 @@ def line_chart(
         x_lo, x_hi = x_lo - 1, x_hi + 1
     if y_hi == y_lo:
         y_lo, y_hi = y_lo - 1, y_hi + 1
+    return x_lo, x_hi, y_lo, y_hi
+
+
+def line_chart(
+    points: list[tuple[float, float]], width: int = 560, height: int = 140, trend: tuple[float, float] | None = None
+) -> bytes:
+    """A PNG of (x, y) points joined by straight segments, with axes, ticks and grid lines, and an optional
+    dashed trend y = a + b·x. The y range is `scale(...)`: grid lines sit at 0, 25, 50, 75 and 100 % of it."""
+    canvas = Canvas(width, height)
+    pad = 10
+    for i in range(5):
+        y = pad + round(i * (height - 2 * pad) / 4)
+        canvas.line(pad, y, width - pad, y, GRID)
+        canvas.line(pad - 4, y, pad, y, AXIS)
+    canvas.line(pad, pad, pad, height - pad, AXIS)
+    canvas.line(pad, height - pad, width - pad, height - pad, AXIS)
+    if not points:
+        return canvas.png()
+    x_lo, x_hi, y_lo, y_hi = scale(points, trend)
 
     def px(x: float, y: float) -> tuple[int, int]:
         return (
@@ -105,6 +122,8 @@ def line_chart(
     pixels = [px(x, y) for x, y in points]
     for (x0, y0), (x1, y1) in pairwise(pixels):
         canvas.line(x0, y0, x1, y1, LINE, width=2)
+    for x, _ in pixels:
+        canvas.line(x, height - pad, x, height - pad + 4, AXIS)
     if len(pixels) <= 60:
         for x, y in pixels:
             canvas.dot(x, y, POINT, 2)

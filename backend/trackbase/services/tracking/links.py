@@ -46,7 +46,7 @@ def _read_quick_token(token: str, now: datetime) -> tuple[dict, Tracker]:
 
 
 def quick_log_preview(token: str, now: datetime | None = None) -> dict:
-    """What a quick-log link would do (no change): tracker name, value and period."""
+    """What a quick-log link would do (no change): tracker name, value and period, and what is already logged."""
     now = now or utcnow()
     payload, tracker = _read_quick_token(token, now)
     existing = _period_log(tracker, payload, now)
@@ -57,10 +57,20 @@ def quick_log_preview(token: str, now: datetime | None = None) -> dict:
         "period_end": datetime.fromtimestamp(payload["e"], UTC),
         "already_logged": existing is not None,
         "status": "already_logged" if existing is not None else "ready",
+        "logged": None
+        if existing is None
+        else {
+            "log_id": existing.id,
+            "value": bool(existing.value_num),
+            "display": "Yes" if existing.value_num else "No",
+            "timestamp": existing.timestamp,
+            "note": existing.note or "",
+        },
     }
 
 
 def _period_log(tracker: Tracker, payload: dict, now: datetime):
+    """The newest log of the link's period, if any."""
     user = db.session.get(User, tracker.user_id)
     period = period_of(
         tracker.frequency, datetime.fromtimestamp(payload["e"], UTC) - timedelta(seconds=1), user.timezone
@@ -70,15 +80,19 @@ def _period_log(tracker: Tracker, payload: dict, now: datetime):
         .where(
             TrackerLog.tracker_id == tracker.id, TrackerLog.timestamp >= period.start, TrackerLog.timestamp < period.end
         )
+        .order_by(TrackerLog.timestamp.desc(), TrackerLog.id.desc())
         .limit(1)
     )
 
 
-def quick_log(token: str, now: datetime | None = None) -> tuple[dict, bool]:
-    """Log the link's value once for its period; (preview, created). A second use logs nothing."""
+def quick_log(token: str, now: datetime | None = None, change: bool = False) -> tuple[dict, bool]:
+    """Log the link's value once for its period; (preview, created). A second use logs nothing, unless
+    `change` is set and the period's (newest) log holds the other answer: then that log takes the link's."""
     now = now or utcnow()
     payload, tracker = _read_quick_token(token, now)
-    if _period_log(tracker, payload, now) is None:
+    existing = _period_log(tracker, payload, now)
+    status = "already_logged"
+    if existing is None:
         db.session.add(
             TrackerLog(
                 tracker_id=tracker.id,
@@ -87,14 +101,16 @@ def quick_log(token: str, now: datetime | None = None) -> tuple[dict, bool]:
                 note="Logged from a reminder email",
             )
         )
+        status = "logged"
+    elif change and bool(existing.value_num) != payload["v"]:
+        existing.value_num = 1.0 if payload["v"] else 0.0
+        status = "changed"
+    if status != "already_logged":
         tb_cache.clear_tracking_user(tracker.user_id)
         db.session.commit()
-        created = True
-    else:
-        created = False
     preview = quick_log_preview(token, now)
-    preview["status"] = "logged" if created else "already_logged"
-    return preview, created
+    preview["status"] = status
+    return preview, status == "logged"
 
 
 def unsubscribe_token(user_id: int, kind: str) -> str:

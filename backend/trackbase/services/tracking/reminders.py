@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from ...extensions import db
 from ...models import ReminderClaim, Tracker, TrackerLog, TrackingPreference, User, utcnow
-from .. import jobs, mail
+from .. import jobs, l10n, mail
 from ..sql import insert_ignore
 from .links import quick_log_token, unsubscribe_token
 from .periods import period_of, zone
@@ -241,7 +241,7 @@ def _queue_digest_email(user: User, claims, last_logs: dict[int, tuple]) -> None
             "last": None
             if last is None
             else {
-                "when": last[0].astimezone(zone(user.timezone)).strftime("%Y-%m-%d %H:%M"),
+                "when": l10n.datetime_text(last[0], user),
                 "value": display_value(tracker.type, last[1], last[2], tracker.settings),
             },
             "quick": None,
@@ -255,12 +255,14 @@ def _queue_digest_email(user: User, claims, last_logs: dict[int, tuple]) -> None
         items.append(item)
     count = len(items)
     subject = f"Reminder: {items[0]['name']} is due" if count == 1 else f"Reminder: {count} trackers are due"
+    token = unsubscribe_token(user.id, "reminders")
     mail.send_email(
         user.email,
         subject,
         "reminder_digest",
+        headers=mail.one_click_headers(f"{base}/api/tracking/unsubscribe?token={token}"),
         user=user,
         items=items,
-        unsubscribe_url=f"{base}/trackers/unsubscribe?token={unsubscribe_token(user.id, 'reminders')}",
+        unsubscribe_url=f"{base}/trackers/unsubscribe?token={token}",
         settings_url=f"{base}/trackers",
     )

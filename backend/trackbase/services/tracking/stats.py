@@ -63,27 +63,49 @@ def _num(kind: str, value: float):
     return int(value) if float(value).is_integer() else round(value, 6)
 
 
-def streaks(timestamps, frequency: str, tz: str, now: datetime) -> dict:
-    """Current and longest run of consecutive periods (of the tracker's frequency) with at least one log.
+def streak_timestamps(kind: str, rows) -> tuple[list, list]:
+    """(counted, breaking) timestamps: a boolean's periods count with a yes and break with only a no;
+    any log counts for other types (and nothing breaks a streak but an empty period)."""
+    if kind == "boolean":
+        return [ts for ts, num, _ in rows if num], [ts for ts, num, _ in rows if num is not None and not num]
+    return [ts for ts, _, _ in rows], []
 
-    The current streak counts back from the current period, or from the previous one when the
-    current period has no log yet (today is not over, so the streak is not broken).
+
+def streaks(timestamps, frequency: str, tz: str, now: datetime, breaking=(), start=None, end=None) -> dict:
+    """Current and longest run of consecutive periods (of the tracker's frequency) with a counted log.
+
+    `timestamps` are the logs that count (a boolean's yes answers; any log otherwise). The current
+    streak counts back from the current period, or from the previous one when the current period has
+    nothing counted yet (today is not over, so the streak is not broken), unless the current period
+    already has a breaking answer (a boolean's No). Both figures are all time; `longest_in_range` is
+    the longest run inside [start, end) when given.
     """
     indices = sorted({period_index(frequency, ts, tz) for ts in timestamps})
+    longest = _longest(indices)
+    current = 0
+    present = set(indices)
+    here = period_of(frequency, now, tz).index
+    broken_now = here not in present and any(period_index(frequency, ts, tz) == here for ts in breaking)
+    cursor = here if here in present else here - 1
+    while cursor in present and not broken_now:
+        current += 1
+        cursor -= 1
+    result = {"current": current, "longest": longest, "unit": frequency, "range": "all_time"}
+    if start is not None and end is not None:
+        result["longest_in_range"] = _longest(
+            sorted({period_index(frequency, ts, tz) for ts in timestamps if start <= ts < end})
+        )
+    return result
+
+
+def _longest(indices: list[int]) -> int:
     longest = run = 0
     previous = None
     for index in indices:
         run = run + 1 if previous is not None and index == previous + 1 else 1
         longest = max(longest, run)
         previous = index
-    current = 0
-    present = set(indices)
-    here = period_of(frequency, now, tz).index
-    cursor = here if here in present else here - 1
-    while cursor in present:
-        current += 1
-        cursor -= 1
-    return {"current": current, "longest": longest, "unit": frequency}
+    return longest
 
 
 def completion_rate(timestamps, frequency: str, tz: str, start: datetime, end: datetime) -> float | None:
@@ -151,6 +173,7 @@ def summary(
 ) -> dict:
     """Everything GET /stats answers, for rows in [start, end) and all timestamps of the tracker."""
     in_range = [r for r in rows if start <= r[0] < end]
+    counted, breaking = streak_timestamps(kind, rows)
     values = [r[1] for r in in_range if r[1] is not None] if kind in NUMERIC_TYPES else []
     first = min(all_timestamps) if all_timestamps else None
     completion_start = max(start, first) if first else start
@@ -161,10 +184,11 @@ def summary(
         "mean": round(sum(values) / len(values), 6) if values else None,
         "sum": _num(kind, sum(values)) if values else None,
         "buckets": buckets(kind, in_range, start, end, unit, tz),
-        "streak": streaks(all_timestamps, frequency, tz, now),
+        "streak": streaks(counted, frequency, tz, now, breaking, start, end),
         "completion_rate": completion_rate(all_timestamps, frequency, tz, completion_start, min(end, now))
         if first
         else None,
+        "completion_rate_all_time": completion_rate(all_timestamps, frequency, tz, first, now) if first else None,
         "trend": trend(in_range, start) if kind in ("numeric", "rating", "duration") else None,
         "distribution": distribution(kind, settings, in_range),
     }

@@ -30,11 +30,48 @@ def get_tracker(user_id: int, tracker_id: int) -> Tracker:
 
 
 def trackers_query(user_id: int, archived: str = "false"):
-    """The user's trackers by name; archived = "false" (default), "true" or "all"."""
+    """The user's trackers in their manual order (PUT /trackers/order), then by name; archived = "false"
+    (default), "true" or "all"."""
     stmt = select(Tracker).where(Tracker.user_id == user_id)
     if archived != "all":
         stmt = stmt.where(Tracker.archived.is_(archived == "true"))
-    return stmt.order_by(Tracker.name, Tracker.id)
+    return stmt.order_by(Tracker.position.is_(None), Tracker.position, Tracker.name, Tracker.id)
+
+
+def set_order(user: User, ids: list[int]) -> list[int]:
+    """Put the user's trackers in the order of `ids` (positions 0..n-1); trackers not listed that had a
+    position keep their relative order after them (another page, the archived ones), the rest stay unordered.
+
+    An empty list clears the manual order (the dashboard goes back to due first). Unknown, foreign or
+    repeated ids are a 400, so nobody orders another user's trackers.
+    """
+    if len(set(ids)) != len(ids):
+        raise validation_error({"ids": "Each tracker may appear once."})
+    mine = set(db.session.scalars(select(Tracker.id).where(Tracker.user_id == user.id)))
+    unknown = [i for i in ids if i not in mine]
+    if unknown:
+        raise validation_error({"ids": f"Unknown tracker id(s): {', '.join(map(str, unknown[:10]))}."})
+    rest = []
+    if ids:
+        listed = set(ids)
+        rest = [
+            i
+            for i in db.session.scalars(
+                select(Tracker.id)
+                .where(Tracker.user_id == user.id, Tracker.position.is_not(None))
+                .order_by(Tracker.position, Tracker.id)
+            )
+            if i not in listed
+        ]
+    db.session.execute(update(Tracker).where(Tracker.user_id == user.id).values(position=None))
+    if ids:
+        db.session.execute(
+            update(Tracker),
+            [{"id": tracker_id, "position": index} for index, tracker_id in enumerate(ids + rest)],
+        )
+    tb_cache.clear_tracking_user(user.id)
+    db.session.commit()
+    return ids
 
 
 def _check_product(product_id: int | None) -> None:
