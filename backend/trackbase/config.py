@@ -39,6 +39,7 @@ OPTIONAL = {
     "AWS_ENDPOINT_URL": str,
     "DOCUMENT_MAX_MB": int,
     "DOCUMENT_URL_SECONDS": int,
+    "IMPORT_MAX_MB": int,
 }
 
 
@@ -103,6 +104,9 @@ def from_environment() -> dict:
         # Per-user limits on checkout and on cart writes (on top of the default one)
         "RATELIMIT_CHECKOUT": os.environ.get("RATELIMIT_CHECKOUT", "10 per minute"),
         "RATELIMIT_CART": os.environ.get("RATELIMIT_CART", "120 per minute"),
+        # Per user (per address when signed out): the strength meter, and invitation/reset link checks
+        "RATELIMIT_PASSWORD_STRENGTH": os.environ.get("RATELIMIT_PASSWORD_STRENGTH", "60 per minute"),
+        "RATELIMIT_LINK_CHECK": os.environ.get("RATELIMIT_LINK_CHECK", "30 per minute"),
         "RATELIMIT_HEADERS_ENABLED": False,  # api/errors.py adds them to 429s; on every 200 they cost two Redis calls
         "RATELIMIT_SWALLOW_ERRORS": True,  # Redis down: serve without limits rather than fail every call
         # Caching
@@ -120,7 +124,9 @@ def from_environment() -> dict:
         "SECURITY_TRACKABLE": True,
         "SECURITY_CONFIRMABLE": False,
         "SECURITY_PASSWORD_HASH": "argon2",
-        "SECURITY_PASSWORD_LENGTH_MIN": 8,
+        "SECURITY_PASSWORD_LENGTH_MIN": 10,
+        "SECURITY_PASSWORD_COMPLEXITY_CHECKER": "zxcvbn",
+        "SECURITY_ZXCVBN_MINIMUM_SCORE": 3,
         "SECURITY_API_ENABLED_METHODS": ["token"],
         "SECURITY_TOKEN_AUTHENTICATION_HEADER": "Authentication-Token",
         "SECURITY_TOKEN_MAX_AGE": token_hours * 3600,

@@ -15,6 +15,8 @@ the modules behind it are the area's own:
 from __future__ import annotations
 
 from .csv_io import import_csv
+from .csv_io import max_bytes as import_max_bytes
+from .csv_io import too_large as import_too_large
 from .exports import export_for_download, purge_expired_exports, run_export, start_export
 from .links import quick_log, quick_log_preview, unsubscribe, unsubscribe_preview
 from .logs import create_log, delete_log, get_log, list_logs, update_log
@@ -54,6 +56,8 @@ __all__ = [
     "get_preferences",
     "get_tracker",
     "import_csv",
+    "import_max_bytes",
+    "import_too_large",
     "is_valid_text",
     "list_logs",
     "monthly_check",
