@@ -489,3 +489,46 @@ def test_import_restores_text_that_export_escaped(client, auth_headers):
     tracker_id = client.get("/api/trackers", headers=auth_headers).json["items"][0]["id"]
     log = client.get(f"/api/trackers/{tracker_id}/logs", headers=auth_headers).json["items"][0]
     assert (log["value"], log["note"]) == ("=1+1", "@home")
+
+
+def test_import_over_the_row_cap_is_413_in_words(client, auth_headers):
+    create(client, auth_headers)
+    rows = "Weight,2026-01-01T07:00:00Z,80\n" * 100_001
+    response = upload(client, auth_headers, "tracker,timestamp,value\n" + rows)
+    assert response.status_code == 413
+    assert response.get_json()["error"]["message"] == (
+        "The CSV has more than 100,000 rows; split it into files of at most 100,000 rows."
+    )
+
+
+def test_import_of_thousands_of_rows_with_a_bom_is_accepted(client, auth_headers):
+    create(client, auth_headers)
+    rows = "".join(f"Weight,2026-01-01T07:{i // 60 % 60:02d}:{i % 60:02d}Z,80\n" for i in range(3600))
+    response = upload(client, auth_headers, "\ufefftracker,timestamp,value\n" + rows)
+    assert response.status_code == 201 and response.get_json()["imported"] == 3600
+
+
+def test_import_over_the_size_cap_is_413_before_parsing(client, app, auth_headers):
+    create(client, auth_headers)
+    app.config["IMPORT_MAX_MB"] = 1
+    try:
+        response = upload(client, auth_headers, "tracker,timestamp,value\n" + "Weight,2026-01-01T07:00:00Z,80\n" * 40_000)
+    finally:
+        app.config.pop("IMPORT_MAX_MB")
+    assert response.status_code == 413
+    assert response.get_json()["error"]["message"] == (
+        "The CSV is larger than 1 MB; split it into smaller files and import each."
+    )
+
+
+def test_import_with_bad_utf8_after_the_first_rows_is_400(client, auth_headers):
+    create(client, auth_headers)
+    raw = b"tracker,timestamp,value\n" + b"Weight,2026-01-01T07:00:00Z,80\n" * 5000 + b"Weight,\xff\xfe,1\n"
+    response = client.post(
+        "/api/trackers/import",
+        data={"file": (io.BytesIO(raw), "logs.csv")},
+        headers=auth_headers,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"]["fields"]["file"] == "The file is not UTF-8 text."
