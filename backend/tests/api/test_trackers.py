@@ -512,7 +512,9 @@ def test_import_over_the_size_cap_is_413_before_parsing(client, app, auth_header
     create(client, auth_headers)
     app.config["IMPORT_MAX_MB"] = 1
     try:
-        response = upload(client, auth_headers, "tracker,timestamp,value\n" + "Weight,2026-01-01T07:00:00Z,80\n" * 40_000)
+        response = upload(
+            client, auth_headers, "tracker,timestamp,value\n" + "Weight,2026-01-01T07:00:00Z,80\n" * 40_000
+        )
     finally:
         app.config.pop("IMPORT_MAX_MB")
     assert response.status_code == 413

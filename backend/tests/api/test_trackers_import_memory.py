@@ -51,7 +51,7 @@ def _kib(pid: int, field: str) -> int:
 
 def _multipart(csv_bytes: bytes) -> bytes:
     head = (
-        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"logs.csv\"\r\n"
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="logs.csv"\r\n'
         "Content-Type: text/csv\r\n\r\n"
     ).encode()
     return head + csv_bytes + f"\r\n--{BOUNDARY}--\r\n".encode()
