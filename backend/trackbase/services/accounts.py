@@ -172,9 +172,10 @@ def update_profile(user: User, changes: dict) -> User:
 def create_invitation(admin: User, email: str, role: str, expires_in_days: int | None) -> Invitation:
     """Create a single-use invitation and email its link; a pending one for the address is revoked (replaced)."""
     email = normalize_email(email)
-    if find_user_by_email(email):
+    existing = find_user_by_email(email)
+    if existing is not None:
         raise conflict(
-            f"{email} already has an account; they can sign in (or reset their password).",
+            f"{existing.email} already has an account; they can sign in (or reset their password).",
             {"email": "This address already has an account."},
         )
     now = utcnow()
