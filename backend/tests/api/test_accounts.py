@@ -301,7 +301,7 @@ def test_invitation_status_of_expired_and_revoked_codes(client, admin_headers, d
     assert body["status"] == "revoked" and "withdrawn" in body["message"]
 
 
-@pytest.mark.parametrize("code", ["nope", "x" * 65, "%00"])
+@pytest.mark.parametrize("code", ["nope", "x" * 65, "%00", "a%20b", "%F0%9F%98%80"])
 def test_invitation_status_of_an_unknown_code_is_404(client, code):
     response = client.get(f"/api/auth/invitations/{code}")
     assert response.status_code == 404 and response.json["error"]["code"] == "not_found"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +18,9 @@ from ..extensions import db, security
 from ..models import Invitation, Role, User, utcnow
 from . import mail
 from .sql import Page, paginate
+
+
+_CODE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def normalize_email(raw: str) -> str:
@@ -146,7 +150,8 @@ def register(email: str, password: str, invitation_code: str | None, name: str =
 
 def invitation_status(code: str) -> dict:
     """What the register page shows on arrival: the invited address, the role and the state; 404 if unknown."""
-    invitation = db.session.scalar(select(Invitation).where(Invitation.code == code)) if len(code) <= 64 else None
+    well_formed = len(code) <= 64 and _CODE.fullmatch(code) is not None  # codes are token_urlsafe text
+    invitation = db.session.scalar(select(Invitation).where(Invitation.code == code)) if well_formed else None
     if invitation is None:
         raise not_found("Invitation")
     now = utcnow()
