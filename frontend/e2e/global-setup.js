@@ -85,7 +85,7 @@ export default async function globalSetup() {
   const supplierPort = await freePort()
   const withSupplier = process.env.E2E_SUPPLIER_SIM !== '0'
   const baseUrl = `http://127.0.0.1:${apiPort}`
-  const admin = { email: 'admin@e2e.example.com', password: `Admin-${randomBytes(6).toString('hex')}` }
+  const admin = { email: 'admin@e2e.example.com', password: `Owner-key-${randomBytes(6).toString('hex')}` }
   const children = []
   const logs = {}
 

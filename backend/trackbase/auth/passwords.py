@@ -1,8 +1,8 @@
 """The password policy, one place for every form (register, change, reset) and the strength meter.
 
 A password needs `SECURITY_PASSWORD_LENGTH_MIN` characters (10), a zxcvbn score of at least
-`SECURITY_ZXCVBN_MINIMUM_SCORE` (3 of 4), and must not contain the account's email address, the
-words of its local part or the words of the name.
+`SECURITY_ZXCVBN_MINIMUM_SCORE` (3 of 4), and must not contain the account's email address, its
+local part or a word of the name.
 """
 
 from __future__ import annotations
@@ -30,33 +30,41 @@ class Strength:
     suggestions: list[str] = field(default_factory=list)
 
 
-def _personal_words(email: str, name: str) -> list[str]:
-    """The account's details a password must not contain (casefolded; short fragments are ignored)."""
+def _alnum(text: str) -> str:
+    return "".join(_WORDS.findall(text.casefold()))
+
+
+def _personal(email: str, name: str) -> tuple[list[str], list[str]]:
+    """(what the password must not contain, what zxcvbn should count as guessable), casefolded.
+
+    Refused outright: the address, its local part and each word of the name (4+ letters), compared
+    without punctuation ("new.person" is in "NewPerson-2026"). zxcvbn also gets the local part's words.
+    """
     email = (email or "").strip().casefold()
     local = email.partition("@")[0]
-    words = [email] if email else []
-    words += [w for w in _WORDS.findall(local) if len(w) >= 4]
-    words += [w for w in _WORDS.findall((name or "").casefold()) if len(w) >= 4]
-    return words
+    name_words = [w for w in _WORDS.findall((name or "").casefold()) if len(w) >= 4]
+    forbidden = [w for w in (_alnum(email), _alnum(local), *name_words) if len(w) >= 4]
+    hints = [w for w in [email, local, *_WORDS.findall(local), *name_words] if w]
+    return forbidden, hints
 
 
 def assess(password: str, email: str = "", name: str = "") -> Strength:
     """Score a password for the account with this email and name, and say in words what is wrong."""
     config = current_app.config
     min_length = config["SECURITY_PASSWORD_LENGTH_MIN"]
-    personal = _personal_words(email, name)
+    forbidden, hints = _personal(email, name)
     # zxcvbn fails on an empty string (IndexError); nothing typed yet scores 0.
-    result = zxcvbn.zxcvbn(password[:SCORED_LENGTH], user_inputs=personal) if password else {"score": 0}
+    result = zxcvbn.zxcvbn(password[:SCORED_LENGTH], user_inputs=hints) if password else {"score": 0}
     score = int(result["score"])
     warning = (result.get("feedback") or {}).get("warning") or ""
     suggestions = list((result.get("feedback") or {}).get("suggestions") or [])
-    folded = password.casefold()
+    folded = _alnum(password)
     message = None
     if len(password) < min_length:
         message = f"Use at least {min_length} characters."
     elif len(password) > MAX_LENGTH:
         message = f"Use at most {MAX_LENGTH} characters."
-    elif any(word in folded for word in personal):
+    elif any(word in folded for word in forbidden):
         score = min(score, 1)
         message = "Do not use your email address or name in the password."
     elif score < config["SECURITY_ZXCVBN_MINIMUM_SCORE"]:

@@ -10,15 +10,13 @@ export const STRENGTH_LABELS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very str
 /** { score 0-4, ok, message } for a password, judged without the server. */
 export function localStrength(password, { email = '', name = '' } = {}) {
   const value = String(password || '')
-  const folded = value.toLowerCase()
-  const personal = [
-    email.trim().toLowerCase(),
-    ...email
-      .toLowerCase()
-      .split('@')[0]
-      .split(/[^a-z0-9]+/),
-    ...name.toLowerCase().split(/\s+/),
-  ].filter((word) => word.length >= 4)
+  // As the server: the address, its local part and each word of the name (4+ letters), without punctuation.
+  const alnum = (text) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '')
+  const folded = alnum(value)
+  const address = email.trim()
+  const personal = [alnum(address), alnum(address.split('@')[0]), ...name.split(/[^\p{L}\p{N}]+/u).map(alnum)].filter(
+    (word) => word.length >= 4,
+  )
   if (value.length < MIN_PASSWORD_LENGTH) {
     return {
       score: Math.min(1, Math.floor(value.length / 6)),
@@ -29,7 +27,7 @@ export function localStrength(password, { email = '', name = '' } = {}) {
   if (personal.some((word) => folded.includes(word))) {
     return { score: 1, ok: false, message: 'Do not use your email address or name in the password.' }
   }
-  if (COMMON.some((word) => folded.includes(word)) || new Set(value).size < 5) {
+  if (COMMON.some((word) => value.toLowerCase().includes(word)) || new Set(value).size < 5) {
     return { score: 1, ok: false, message: 'This password is too easy to guess. Add a few more words or characters.' }
   }
   const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length

@@ -8,7 +8,8 @@ describe('localStrength', () => {
 
   it('refuses the email, its words and the name', () => {
     const details = { email: 'ada.lovelace@example.com', name: 'Ada Byron' }
-    expect(localStrength('lovelace-2026-x', details).ok).toBe(false)
+    expect(localStrength('Ada-Lovelace-2026', details).ok).toBe(false)
+    expect(localStrength('ada.lovelace@example.com!', details).ok).toBe(false)
     expect(localStrength('Byron-rules-99!', details).message).toBe(
       'Do not use your email address or name in the password.',
     )
