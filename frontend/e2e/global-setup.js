@@ -189,6 +189,14 @@ export default async function globalSetup() {
   process.env.E2E_ADMIN_EMAIL = admin.email
   process.env.E2E_ADMIN_PASSWORD = admin.password
   process.env.E2E_MAIL_DIR = mailDir
+  // For tests that mint what the browser cannot get otherwise (an expired reset link) with the backend's code.
+  process.env.E2E_BACKEND_ENV = JSON.stringify({
+    SECRET_KEY: env.SECRET_KEY,
+    SECURITY_PASSWORD_SALT: env.SECURITY_PASSWORD_SALT,
+    DATABASE_URL: env.DATABASE_URL,
+    REDIS_URL: env.REDIS_URL,
+  })
+  process.env.E2E_VENV_BIN = venvBin
   if (withSupplier) process.env.E2E_SUPPLIER_URL = env.SUPPLIER_API_URL
   return teardown
 }
