@@ -371,3 +371,24 @@ def test_register_reports_email_invitation_and_password_problems_together(client
         "invitation": "This invitation code is not valid; check the link in your invitation email.",
         "password": "Use at least 10 characters.",
     }
+
+
+def test_registering_by_one_invitation_closes_the_others_for_that_address(client, admin_headers, db):
+    from trackbase.models import Invitation, utcnow
+
+    first = invite(client, admin_headers, email="both@example.com")
+    # An older pending invitation from before invitations replaced each other.
+    db.session.add(
+        Invitation(code="older-code", email="Both@Example.com", role="member", expires_at=utcnow() + timedelta(days=1))
+    )
+    db.session.add(
+        Invitation(code="oldest-code", email="both@example.com", role="admin", expires_at=utcnow() + timedelta(days=2))
+    )
+    db.session.commit()
+    response = client.post(
+        "/api/auth/register",
+        json={"email": "both@example.com", "password": "long-enough-1", "invitation": first["code"]},
+    )
+    assert response.status_code == 201
+    statuses = {i["code"]: i["status"] for i in client.get("/api/invitations", headers=admin_headers).json["items"]}
+    assert statuses == {first["code"]: "used", "older-code": "revoked", "oldest-code": "revoked"}

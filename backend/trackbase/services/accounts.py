@@ -19,7 +19,6 @@ from ..models import Invitation, Role, User, utcnow
 from . import mail
 from .sql import Page, paginate
 
-
 _CODE = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -70,12 +69,13 @@ def create_user(email: str, password: str, role: str = "member", name: str = "")
     return user
 
 
-def _pending_for(email: str, now):
-    """Pending invitations for an address (any case)."""
+def _pending_for(email: str, now) -> tuple:
+    """The conditions of an address's (any case) pending invitations."""
     return (
-        select(Invitation)
-        .where(func.lower(Invitation.email) == email.lower())
-        .where(Invitation.used_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > now)
+        func.lower(Invitation.email) == email.lower(),
+        Invitation.used_at.is_(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.expires_at > now,
     )
 
 
@@ -136,7 +136,7 @@ def register(email: str, password: str, invitation_code: str | None, name: str =
             raise validation_error({"invitation": "This invitation has just been used."})
     db.session.execute(
         update(Invitation)
-        .where(Invitation.id.in_(_pending_for(email, now).with_only_columns(Invitation.id).scalar_subquery()))
+        .where(*_pending_for(email, now))
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -184,7 +184,7 @@ def create_invitation(admin: User, email: str, role: str, expires_in_days: int |
             {"email": "This address already has an account."},
         )
     now = utcnow()
-    for earlier in db.session.scalars(_pending_for(email, now)):  # the new invitation replaces them
+    for earlier in db.session.scalars(select(Invitation).where(*_pending_for(email, now))):  # replaced by this one
         earlier.revoked_at = now
     days = expires_in_days or current_app.config["INVITATION_DAYS"]
     invitation = Invitation(
