@@ -109,3 +109,16 @@ def test_a_stamp_is_not_the_uniquifier_and_fails_for_another_account(app, user, 
         assert not account_current(other, stamp)
         assert not account_current(user, None)
         assert not account_current(None, stamp)
+
+
+def test_a_finished_jobs_link_is_signed_again_for_the_account_as_it_is_now(client, db, user, smtp, celery_worker):
+    headers = headers_for(user)
+    job = wait_job(client, headers, client.post("/api/trackers/export", headers=headers).get_json()["job"]["id"])
+    old = job["result"]["download_url"]
+    _change_password(client, user, headers, None)
+    db.session.refresh(user)
+    fresh_headers = headers_for(user)
+    shown = client.get(f"/api/jobs/{job['id']}", headers=fresh_headers).get_json()["job"]["result"]["download_url"]
+    listed = client.get("/api/jobs", headers=fresh_headers).get_json()["items"][0]["result"]["download_url"]
+    assert client.get(old).status_code == 404
+    assert client.get(shown).status_code == 200 and client.get(listed).status_code == 200
