@@ -101,3 +101,24 @@ for (const size of sizes) {
     })
   })
 }
+
+test('sign out everywhere ends this session and every other one', async ({ page, request }) => {
+  const email = uniqueEmail('everywhere')
+  const invitation = await createInvitationViaApi(request, email)
+  const password = 'garnet-valley-63'
+  expect((await request.post('/api/auth/register', { data: { email, password, invitation: invitation.code } })).ok()).toBeTruthy()
+  const other = (await (await request.post('/api/auth/login', { data: { email, password } })).json()).token
+  expect((await request.get('/api/me', { headers: { 'Authentication-Token': other } })).status()).toBe(200)
+
+  await page.goto('/login')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password', { exact: true }).fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.locator('.app-shell')).toBeVisible()
+  await page.goto('/settings')
+  await page.getByRole('button', { name: 'Sign out everywhere' }).click()
+  await expect(page).toHaveURL(/\/login/)
+  expect((await request.get('/api/me', { headers: { 'Authentication-Token': other } })).status()).toBe(401)
+  await page.goto('/settings')
+  await expect(page).toHaveURL(/\/login/)
+})
