@@ -241,7 +241,14 @@ class Gunicorn:
     """
 
     def __init__(
-        self, database_url: str, redis_url: str, smtp_port: int, workers: int = 2, secret: str = "", salt: str = ""
+        self,
+        database_url: str,
+        redis_url: str,
+        smtp_port: int,
+        workers: int = 2,
+        secret: str = "",
+        salt: str = "",
+        env: dict | None = None,
     ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -257,6 +264,7 @@ class Gunicorn:
             "RATELIMIT_DEFAULT": "100000 per minute",
             "INVENTORY_POLL_ON_START": "0",
             "PYTHONPATH": f"{backend}:{backend.parent}",
+            **(env or {}),
         }
         self.process = subprocess.Popen(
             [

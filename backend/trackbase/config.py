@@ -42,6 +42,7 @@ OPTIONAL = {
     "AWS_ENDPOINT_URL": str,
     "DOCUMENT_MAX_MB": int,
     "DOCUMENT_URL_SECONDS": int,
+    "IMPORT_MAX_MB": int,
 }
 
 
@@ -115,6 +116,9 @@ def from_environment() -> dict:
         "RATELIMIT_COMMENTS": os.environ.get("RATELIMIT_COMMENTS", "30 per minute"),
         # Per-user limit on POST /api/me/test-email
         "RATELIMIT_TEST_EMAIL": os.environ.get("RATELIMIT_TEST_EMAIL", "3 per 10 minutes"),
+        # Per user (per address when signed out): the strength meter, and invitation/reset link checks
+        "RATELIMIT_PASSWORD_STRENGTH": os.environ.get("RATELIMIT_PASSWORD_STRENGTH", "60 per minute"),
+        "RATELIMIT_LINK_CHECK": os.environ.get("RATELIMIT_LINK_CHECK", "30 per minute"),
         "RATELIMIT_HEADERS_ENABLED": False,  # api/errors.py adds them to 429s; on every 200 they cost two Redis calls
         "RATELIMIT_SWALLOW_ERRORS": True,  # Redis down: serve without limits rather than fail every call
         # Caching
@@ -132,7 +136,9 @@ def from_environment() -> dict:
         "SECURITY_TRACKABLE": True,
         "SECURITY_CONFIRMABLE": False,
         "SECURITY_PASSWORD_HASH": "argon2",
-        "SECURITY_PASSWORD_LENGTH_MIN": 8,
+        "SECURITY_PASSWORD_LENGTH_MIN": 10,
+        "SECURITY_PASSWORD_COMPLEXITY_CHECKER": "zxcvbn",
+        "SECURITY_ZXCVBN_MINIMUM_SCORE": 3,
         "SECURITY_API_ENABLED_METHODS": ["token"],
         "SECURITY_TOKEN_AUTHENTICATION_HEADER": "Authentication-Token",
         "SECURITY_TOKEN_MAX_AGE": token_hours * 3600,

@@ -11,12 +11,12 @@ test.describe('a new user in Paris', () => {
     const invitation = await createInvitationViaApi(request, email)
     await page.goto(`/register?code=${invitation.code}`)
     await page.getByRole('button', { name: 'Create account' }).click()
-    await expect(page.getByText('Enter your email.')).toBeVisible()
+    // The invitation filled in (and locked) the address; the rest is listed at once, in words.
+    await expect(page.getByLabel('Email')).toHaveValue(email)
     await expect(page.getByText('Choose a password.')).toBeVisible()
     await expect(page.getByText('Type the password again.')).toBeVisible()
     await snap(page, 'register-errors-desktop')
 
-    await page.getByLabel('Email').fill(email)
     await page.getByLabel('Password', { exact: true }).fill('member-password-1')
     await page.getByLabel('Confirm password').fill('member-password-1')
     await page.getByRole('button', { name: 'Create account' }).click()

@@ -50,7 +50,7 @@ test('admin invites, the new member registers from the link, changes settings an
   await page.goto(link)
   await expect(page.getByText('You have been invited')).toBeVisible()
   await page.getByLabel('Your name').fill('Grace')
-  await page.getByLabel('Email').fill(email)
+  await expect(page.getByLabel('Email')).toHaveValue(email) // filled in from the invitation, locked
   await page.getByLabel('Password', { exact: true }).fill(password)
   await page.getByLabel('Confirm password').fill(password)
   await page.getByRole('button', { name: 'Create account' }).click()

@@ -1,7 +1,9 @@
 // Shared pieces for the end-to-end tests: the base URL from global setup, API helpers, mail and screenshots.
 import { test as base, expect } from '@playwright/test'
+import { spawnSync } from 'node:child_process'
+import { createRequire } from 'node:module'
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const screenshotDir = join(dirname(fileURLToPath(import.meta.url)), 'screenshots')
@@ -97,4 +99,46 @@ export async function waitForMail(to, matching, { timeout = 20_000 } = {}) {
 export async function snap(page, name) {
   mkdirSync(screenshotDir, { recursive: true })
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true })
+}
+
+// Signs a reset token the way the API does, dated `hoursAgo` in the past (the browser cannot wait 2 hours).
+const MINT_RESET_TOKEN = `
+import sys, time
+import itsdangerous.timed as timed
+hours = float(sys.argv[2])
+timed.TimestampSigner.get_timestamp = lambda self: int(time.time() - hours * 3600)
+from flask_security.recoverable import generate_reset_password_token
+from trackbase import create_app
+from trackbase.services.accounts import find_user_by_email
+app = create_app()
+with app.app_context():
+    print(generate_reset_password_token(find_user_by_email(sys.argv[1])))
+`
+
+/** A password-reset token for `email` issued `hoursAgo` hours ago (needs the servers from global setup). */
+export function resetTokenIssuedAgo(email, hoursAgo) {
+  const backend = process.env.E2E_BACKEND_ENV
+  if (!backend) throw new Error('E2E_BACKEND_ENV is not set: minting a token needs the servers from global setup')
+  const backendDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'backend')
+  const result = spawnSync(
+    join(process.env.E2E_VENV_BIN, 'python'),
+    ['-c', MINT_RESET_TOKEN, email, String(hoursAgo)],
+    { cwd: backendDir, env: { ...process.env, ...JSON.parse(backend) }, encoding: 'utf8' },
+  )
+  if (result.status !== 0) throw new Error(`minting a reset token failed:\n${result.stderr}`)
+  return result.stdout.trim().split('\n').pop()
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+/** Fail on any serious or critical axe-core violation of the page as it is now (rule, help, elements). */
+export async function expectNoSeriousAxeViolations(page, label) {
+  await expect(page.locator('.app-loading')).toHaveCount(0)
+  await page.evaluate(axeSource)
+  // eslint-disable-next-line no-undef
+  const results = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }))
+  const found = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`)
+  expect(found, `${label}:\n  ${found.join('\n  ')}`).toEqual([])
 }

@@ -85,7 +85,7 @@ export default async function globalSetup() {
   const supplierPort = await freePort()
   const withSupplier = process.env.E2E_SUPPLIER_SIM !== '0'
   const baseUrl = `http://127.0.0.1:${apiPort}`
-  const admin = { email: 'admin@e2e.example.com', password: `Admin-${randomBytes(6).toString('hex')}` }
+  const admin = { email: 'admin@e2e.example.com', password: `Owner-key-${randomBytes(6).toString('hex')}` }
   const children = []
   const logs = {}
 
@@ -189,7 +189,8 @@ export default async function globalSetup() {
   process.env.E2E_ADMIN_EMAIL = admin.email
   process.env.E2E_ADMIN_PASSWORD = admin.password
   process.env.E2E_MAIL_DIR = mailDir
-  // For tests that run a backend step the beat would run (the reminder scan) against this stack.
+  // For tests that run a backend step the beat would run (the reminder scan), or mint what the browser
+  // cannot get otherwise (an expired reset link), with the backend's code against this stack.
   process.env.E2E_BACKEND_ENV = JSON.stringify({
     SECRET_KEY: env.SECRET_KEY,
     SECURITY_PASSWORD_SALT: env.SECURITY_PASSWORD_SALT,
@@ -199,6 +200,7 @@ export default async function globalSetup() {
     MAIL_SERVER: env.MAIL_SERVER,
     MAIL_PORT: env.MAIL_PORT,
   })
+  process.env.E2E_VENV_BIN = venvBin
   if (withSupplier) process.env.E2E_SUPPLIER_URL = env.SUPPLIER_API_URL
   return teardown
 }

@@ -263,3 +263,132 @@ def test_patch_user_with_bad_role_is_400(client, user, admin_headers):
     response = client.patch(f"/api/users/{user.id}", json={"role": "owner"}, headers=admin_headers)
     assert response.status_code == 400
     assert "role" in response.json["error"]["fields"]
+
+
+# ---- invitation links as the register page sees them
+
+
+def test_invitation_status_tells_the_address_while_valid(client, admin_headers):
+    created = invite(client, admin_headers, email="Friend@Example.com")
+    response = client.get(f"/api/auth/invitations/{created['code']}")
+    assert response.status_code == 200
+    body = response.json["invitation"]
+    assert body["status"] == "valid" and body["email"] == "Friend@example.com" and body["message"] is None
+    assert body["role"] == "member"
+
+
+def test_invitation_status_of_a_used_code_says_so_without_the_address(client, admin_headers):
+    code = invite(client, admin_headers)["code"]
+    client.post(
+        "/api/auth/register", json={"email": "new@example.com", "password": "long-enough-1", "invitation": code}
+    )
+    body = client.get(f"/api/auth/invitations/{code}").json["invitation"]
+    assert body["status"] == "used" and body["email"] is None
+    assert body["message"] == "This invitation was already used. Sign in instead, or ask for a new invitation."
+
+
+def test_invitation_status_of_expired_and_revoked_codes(client, admin_headers, db):
+    from trackbase.models import Invitation, utcnow
+
+    expired = invite(client, admin_headers, email="late@example.com")
+    row = db.session.query(Invitation).filter_by(code=expired["code"]).one()
+    row.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    revoked = invite(client, admin_headers, email="gone@example.com")
+    client.delete(f"/api/invitations/{revoked['id']}", headers=admin_headers)
+    assert client.get(f"/api/auth/invitations/{expired['code']}").json["invitation"]["status"] == "expired"
+    body = client.get(f"/api/auth/invitations/{revoked['code']}").json["invitation"]
+    assert body["status"] == "revoked" and "withdrawn" in body["message"]
+
+
+@pytest.mark.parametrize("code", ["nope", "x" * 65, "%00", "a%20b", "%F0%9F%98%80"])
+def test_invitation_status_of_an_unknown_code_is_404(client, code):
+    response = client.get(f"/api/auth/invitations/{code}")
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+
+
+def test_invitation_status_is_rate_limited(client, app, admin_headers):
+    code = invite(client, admin_headers)["code"]
+    app.config["RATELIMIT_LINK_CHECK"] = "2 per minute"
+    try:
+        statuses = [client.get(f"/api/auth/invitations/{code}").status_code for _ in range(3)]
+    finally:
+        app.config["RATELIMIT_LINK_CHECK"] = "30 per minute"
+    assert statuses[:2] == [200, 200] and statuses[2] == 429
+
+
+def test_inviting_an_address_again_replaces_the_pending_invitation(client, admin_headers, smtp, celery_worker):
+    first = invite(client, admin_headers, email="twice@example.com")
+    second = invite(client, admin_headers, email="TWICE@example.com")
+    assert client.get(f"/api/auth/invitations/{first['code']}").json["invitation"]["status"] == "revoked"
+    assert client.get(f"/api/auth/invitations/{second['code']}").json["invitation"]["status"] == "valid"
+    messages = smtp.wait_for(2, to="twice@example.com")
+    assert second["code"] in body_text(messages[-1])
+    statuses = {i["code"]: i["status"] for i in client.get("/api/invitations", headers=admin_headers).json["items"]}
+    assert statuses[first["code"]] == "revoked" and statuses[second["code"]] == "pending"
+
+
+def test_inviting_someone_with_an_account_is_409_in_words(client, user, admin_headers):
+    response = client.post("/api/invitations", json={"email": "MEMBER@example.com"}, headers=admin_headers)
+    assert response.status_code == 409
+    assert response.json["error"]["message"] == (
+        "member@example.com already has an account; they can sign in (or reset their password)."
+    )
+    assert response.json["error"]["fields"]["email"] == "This address already has an account."
+
+
+def test_registering_closes_the_other_pending_invitations(client, app, admin_headers, db):
+    from trackbase.models import Invitation
+
+    pending = invite(client, admin_headers, email="self@example.com")
+    app.config["REGISTRATION"] = "open"
+    try:
+        response = client.post("/api/auth/register", json={"email": "self@example.com", "password": "long-enough-1"})
+    finally:
+        app.config["REGISTRATION"] = "invite"
+    assert response.status_code == 201
+    db.session.expire_all()
+    assert db.session.query(Invitation).filter_by(code=pending["code"]).one().revoked_at is not None
+
+
+def test_register_reports_every_field_at_once_in_words(client, admin_headers):
+    code = invite(client, admin_headers)["code"]
+    response = client.post("/api/auth/register", json={"email": "", "password": "", "invitation": code})
+    assert response.status_code == 400
+    fields = response.json["error"]["fields"]
+    assert fields == {"email": "Enter your email.", "password": "Choose a password."}
+    response = client.post("/api/auth/register", json={"invitation": code})
+    assert response.json["error"]["fields"] == {"email": "Enter your email.", "password": "Choose a password."}
+
+
+def test_register_reports_email_invitation_and_password_problems_together(client, admin_headers):
+    response = client.post(
+        "/api/auth/register", json={"email": "not-an-address", "password": "password", "invitation": "made-up"}
+    )
+    fields = response.json["error"]["fields"]
+    assert fields == {
+        "email": "Enter a valid email address, like name@example.com.",
+        "invitation": "This invitation code is not valid; check the link in your invitation email.",
+        "password": "Use at least 10 characters.",
+    }
+
+
+def test_registering_by_one_invitation_closes_the_others_for_that_address(client, admin_headers, db):
+    from trackbase.models import Invitation, utcnow
+
+    first = invite(client, admin_headers, email="both@example.com")
+    # An older pending invitation from before invitations replaced each other.
+    db.session.add(
+        Invitation(code="older-code", email="Both@Example.com", role="member", expires_at=utcnow() + timedelta(days=1))
+    )
+    db.session.add(
+        Invitation(code="oldest-code", email="both@example.com", role="admin", expires_at=utcnow() + timedelta(days=2))
+    )
+    db.session.commit()
+    response = client.post(
+        "/api/auth/register",
+        json={"email": "both@example.com", "password": "long-enough-1", "invitation": first["code"]},
+    )
+    assert response.status_code == 201
+    statuses = {i["code"]: i["status"] for i in client.get("/api/invitations", headers=admin_headers).json["items"]}
+    assert statuses == {first["code"]: "used", "older-code": "revoked", "oldest-code": "revoked"}

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from tests.support import body_text
 
@@ -137,3 +140,80 @@ def test_deactivated_user_token_stops_working_at_once(client, user, admin_header
     assert response.status_code == 200
     assert client.get("/api/me", headers=auth_headers).status_code == 401
     assert login(client, "member@example.com", "correct-horse-9").status_code == 400
+
+
+# ---- reset links: checked on arrival, exact expiry in the email
+
+
+def _reset_email(client, smtp):
+    assert client.post("/api/auth/reset", json={"email": "member@example.com"}).status_code == 200
+    message = smtp.wait_for(1, to="member@example.com")[0]
+    token = re.search(r"http://trackbase\.test/reset\?token=(\S+)", body_text(message)).group(1)
+    return token, message
+
+
+def test_reset_email_gives_the_exact_expiry_in_the_users_zone_and_a_pasteable_url(
+    client, db, user, smtp, celery_worker
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.support import body_html
+
+    user.timezone = "Asia/Tokyo"
+    db.session.commit()
+    before = datetime.now(ZoneInfo("Asia/Tokyo"))
+    token, message = _reset_email(client, smtp)
+    text = body_text(message)
+    expected = [before + timedelta(hours=2, minutes=m) for m in (0, 1)]
+    stamps = [f"{e:%A} {e.day} {e:%B %Y, %H:%M} (Asia/Tokyo)" for e in expected]
+    assert any(f"until {s}." in text for s in stamps), text
+    url = f"http://trackbase.test/reset?token={token}"
+    assert url in text.splitlines()  # on a line of its own, to copy
+    html = body_html(message)
+    assert any(s in html for s in stamps) and f">{url}</span>" in html
+
+
+def test_reset_link_status_is_valid_until_its_expiry(client, user, smtp, celery_worker):
+    token, _ = _reset_email(client, smtp)
+    response = client.get(f"/api/auth/reset-links/{token}")
+    assert response.status_code == 200
+    body = response.json["reset_link"]
+    assert body["status"] == "valid" and body["message"] is None
+    expires = datetime.fromisoformat(body["expires_at"])
+    assert timedelta(hours=1, minutes=59) < expires - datetime.now(UTC) <= timedelta(hours=2)
+
+
+def test_reset_link_status_after_use_says_used(client, user, smtp, celery_worker):
+    token, _ = _reset_email(client, smtp)
+    payload = {"password": "quartz-willow-31", "password_confirm": "quartz-willow-31"}
+    assert client.post(f"/api/auth/reset/{token}", json=payload).status_code == 200
+    body = client.get(f"/api/auth/reset-links/{token}").json["reset_link"]
+    assert body["status"] == "used" and "already used" in body["message"]
+
+
+def test_reset_link_status_of_an_expired_link(client, app, user, smtp, celery_worker):
+    token, _ = _reset_email(client, smtp)
+    within = app.config["SECURITY_RESET_PASSWORD_WITHIN"]
+    app.config["SECURITY_RESET_PASSWORD_WITHIN"] = timedelta(seconds=-1)
+    try:
+        body = client.get(f"/api/auth/reset-links/{token}").json["reset_link"]
+    finally:
+        app.config["SECURITY_RESET_PASSWORD_WITHIN"] = within
+    assert body["status"] == "expired" and "expired" in body["message"]
+
+
+@pytest.mark.parametrize("token", ["garbage", "x" * 300, "WyJhIl0.aw9S0A.forged"])
+def test_reset_link_status_of_a_forged_link_is_invalid(client, token):
+    response = client.get(f"/api/auth/reset-links/{token}")
+    assert response.status_code == 200 and response.json["reset_link"]["status"] == "invalid"
+
+
+def test_logout_everywhere_ends_every_token(client, user):
+    first = login(client, "member@example.com", "correct-horse-9").json["token"]
+    second = login(client, "member@example.com", "correct-horse-9").json["token"]
+    assert client.post("/api/auth/logout-everywhere", headers={"Authentication-Token": first}).status_code == 204
+    assert client.get("/api/me", headers={"Authentication-Token": first}).status_code == 401
+    assert client.get("/api/me", headers={"Authentication-Token": second}).status_code == 401
+    assert client.post("/api/auth/logout-everywhere").status_code == 401
+    assert login(client, "member@example.com", "correct-horse-9").status_code == 200

@@ -538,3 +538,48 @@ def test_bad_order_bodies_are_400(client, auth_headers, body):
 
 def test_order_needs_sign_in(client):
     assert client.put("/api/trackers/order", json={"ids": []}).status_code == 401
+
+
+def test_import_over_the_row_cap_is_413_in_words(client, auth_headers):
+    create(client, auth_headers)
+    rows = "Weight,2026-01-01T07:00:00Z,80\n" * 100_001
+    response = upload(client, auth_headers, "tracker,timestamp,value\n" + rows)
+    assert response.status_code == 413
+    assert response.get_json()["error"]["message"] == (
+        "The CSV has more than 100,000 rows; split it into files of at most 100,000 rows."
+    )
+
+
+def test_import_of_thousands_of_rows_with_a_bom_is_accepted(client, auth_headers):
+    create(client, auth_headers)
+    rows = "".join(f"Weight,2026-01-01T07:{i // 60 % 60:02d}:{i % 60:02d}Z,80\n" for i in range(3600))
+    response = upload(client, auth_headers, "\ufefftracker,timestamp,value\n" + rows)
+    assert response.status_code == 201 and response.get_json()["imported"] == 3600
+
+
+def test_import_over_the_size_cap_is_413_before_parsing(client, app, auth_headers):
+    create(client, auth_headers)
+    app.config["IMPORT_MAX_MB"] = 1
+    try:
+        response = upload(
+            client, auth_headers, "tracker,timestamp,value\n" + "Weight,2026-01-01T07:00:00Z,80\n" * 40_000
+        )
+    finally:
+        app.config.pop("IMPORT_MAX_MB")
+    assert response.status_code == 413
+    assert response.get_json()["error"]["message"] == (
+        "The CSV is larger than 1 MB; split it into smaller files and import each."
+    )
+
+
+def test_import_with_bad_utf8_after_the_first_rows_is_400(client, auth_headers):
+    create(client, auth_headers)
+    raw = b"tracker,timestamp,value\n" + b"Weight,2026-01-01T07:00:00Z,80\n" * 5000 + b"Weight,\xff\xfe,1\n"
+    response = client.post(
+        "/api/trackers/import",
+        data={"file": (io.BytesIO(raw), "logs.csv")},
+        headers=auth_headers,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"]["fields"]["file"] == "The file is not UTF-8 text."

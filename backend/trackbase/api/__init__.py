@@ -9,9 +9,13 @@ from flask_swagger_ui import get_swaggerui_blueprint
 from .accounts import (
     InvitationListResource,
     InvitationResource,
+    InvitationStatusResource,
+    LogoutEverywhereResource,
     MeResource,
     MeTestEmailResource,
+    PasswordStrengthResource,
     RegisterResource,
+    ResetLinkStatusResource,
     UserListResource,
     UserResource,
 )
@@ -81,6 +85,10 @@ def init_api(app: Flask) -> None:
 
     # accounts
     api.add_resource(RegisterResource, "/auth/register", endpoint="register")
+    api.add_resource(InvitationStatusResource, "/auth/invitations/<string:code>", endpoint="invitation_status")
+    api.add_resource(PasswordStrengthResource, "/auth/password-strength", endpoint="password_strength")
+    api.add_resource(ResetLinkStatusResource, "/auth/reset-links/<string:token>", endpoint="reset_link_status")
+    api.add_resource(LogoutEverywhereResource, "/auth/logout-everywhere", endpoint="logout_everywhere")
     api.add_resource(MeResource, "/me", endpoint="me")
     api.add_resource(MeTestEmailResource, "/me/test-email", endpoint="me_test_email")
     api.add_resource(InvitationListResource, "/invitations", endpoint="invitations")

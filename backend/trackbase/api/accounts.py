@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, current_app
 from flask_restful import Resource
 from flask_restful.representations.json import output_json
 from flask_security import current_user
 
 from ..auth.limits import enforce_user_limit
+from ..auth.passwords import assess
 from ..extensions import db
 from ..services import accounts
 from .common import AdminResource, AuthResource, dump_page, load_json, page_params
 from .schemas.accounts import (
     InvitationCreateSchema,
     InvitationSchema,
+    InvitationStatusSchema,
+    PasswordStrengthResultSchema,
+    PasswordStrengthSchema,
     ProfileUpdateSchema,
     RegisterSchema,
+    ResetLinkStatusSchema,
     UserAdminUpdateSchema,
     UserSchema,
 )
@@ -28,6 +33,39 @@ class RegisterResource(Resource):
         data = load_json(RegisterSchema())
         user = accounts.register(data["email"], data["password"], data["invitation"], data["name"])
         return {"user": UserSchema().dump(user)}, 201
+
+
+class InvitationStatusResource(Resource):
+    def get(self, code: str):
+        """What an invitation link is for (address while still usable, role, state), for the register page."""
+        enforce_user_limit("RATELIMIT_LINK_CHECK", "invitation-status")
+        return {"invitation": InvitationStatusSchema().dump(accounts.invitation_status(code))}
+
+
+class PasswordStrengthResource(Resource):
+    def post(self):
+        """Score a password the way register, reset and change will judge it (signed in: for that account)."""
+        enforce_user_limit("RATELIMIT_PASSWORD_STRENGTH", "password-strength")
+        data = load_json(PasswordStrengthSchema())
+        if current_user and current_user.is_authenticated:
+            data["email"], data["name"] = current_user.email, current_user.name or ""
+        strength = assess(data["password"], data["email"], data["name"])
+        body = {**strength.__dict__, "min_length": current_app.config["SECURITY_PASSWORD_LENGTH_MIN"]}
+        return {"strength": PasswordStrengthResultSchema().dump(body)}
+
+
+class ResetLinkStatusResource(Resource):
+    def get(self, token: str):
+        """Whether a reset link still works (valid until when, or used/expired/invalid), changing nothing."""
+        enforce_user_limit("RATELIMIT_LINK_CHECK", "reset-link-status")
+        return {"reset_link": ResetLinkStatusSchema().dump(accounts.reset_link_status(token))}
+
+
+class LogoutEverywhereResource(AuthResource):
+    def post(self):
+        """Sign out on every device: every token and every signed link of the account stops working."""
+        accounts.sign_out_everywhere(current_user._get_current_object())
+        return "", 204
 
 
 # Dumping is stateless, so the hot GET /api/me shares one schema (building one costs ~50 us) and

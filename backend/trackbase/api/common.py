@@ -12,6 +12,8 @@ from ..services.sql import Page
 from .errors import validation_error
 
 MAX_PER_PAGE = 200
+# The multipart envelope around an uploaded file (boundaries, part headers, a short filename field).
+MULTIPART_SLACK = 64 * 1024
 
 
 def flatten_errors(messages) -> dict:

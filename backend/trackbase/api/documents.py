@@ -9,19 +9,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wsgi import wrap_file
 
 from ..services.products import documents
-from .common import AuthResource, page_params
+from .common import MULTIPART_SLACK, AuthResource, page_params
 from .errors import ApiError, validation_error
 from .schemas.documents import DocumentSchema
-
-# The multipart envelope around the file (boundaries, part headers, a short filename field).
-MULTIPART_SLACK = 64 * 1024
 
 
 def dump_document(document) -> dict:
     """A document as the API answers it, with a fresh download link and whether the caller may delete it."""
     body = DocumentSchema().dump(document)
     body["uploaded_by_name"] = documents.uploader_name(document)
-    body["download_url"] = documents.download_url(document)
+    body["download_url"] = documents.download_url(document, current_user._get_current_object())
     body["can_delete"] = documents.can_delete(document, current_user)
     return body
 
@@ -76,7 +73,7 @@ class DocumentDownloadResource(Resource):
         signature = request.args.get("signature")
         if current_user and current_user.is_authenticated:
             document = documents.get_document(document_id)
-            url = documents.download_url(document)
+            url = documents.download_url(document, current_user._get_current_object())
             if not url.startswith("/api/"):
                 return Response(status=302, headers={"Location": url, "Cache-Control": "private, no-store"})
         elif request.headers.get("Authentication-Token"):

@@ -8,12 +8,13 @@ from urllib.parse import quote
 from flask import Response, redirect, request
 from flask_restful import Resource
 from flask_security import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wsgi import wrap_file
 
 from .. import cache as cache_helpers
 from ..services import tracking
 from ..services.tracking import UTC, zone
-from .common import AuthResource, dump_page, load_args, load_json, page_params, wants_html
+from .common import MULTIPART_SLACK, AuthResource, dump_page, load_args, load_json, page_params, wants_html
 from .errors import ApiError, validation_error
 from .schemas.jobs import JobSchema
 from .schemas.tracking import (
@@ -37,8 +38,6 @@ from .schemas.tracking import (
     TrackerUpdateSchema,
     UnsubscribeSchema,
 )
-
-UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _tracker_body(tracker) -> dict:
@@ -178,13 +177,19 @@ class TrackerImportResource(AuthResource):
         """Import logs from a CSV file (multipart field `file`): all rows or none, with per-row errors."""
         if not (request.content_type or "").startswith("multipart/form-data"):
             raise ApiError(415, "unsupported_media_type", "Upload the CSV as multipart/form-data in the field `file`.")
-        upload = request.files.get("file")
+        limit = tracking.import_max_bytes()
+        # Refused on the declared length before the body is read; a chunked body is read through a stream
+        # that stops at the cap. The file part goes to a temporary file and is parsed row by row.
+        if request.content_length is not None and request.content_length > limit + MULTIPART_SLACK:
+            raise tracking.import_too_large()
+        request.max_content_length = limit + MULTIPART_SLACK
+        try:
+            upload = request.files.get("file")
+        except RequestEntityTooLarge:
+            raise tracking.import_too_large() from None
         if upload is None or not upload.filename:
             raise validation_error({"file": "Attach a CSV file in the field `file`."})
-        raw = upload.read(UPLOAD_MAX_BYTES + 1)
-        if len(raw) > UPLOAD_MAX_BYTES:
-            raise ApiError(413, "payload_too_large", "The CSV is larger than 20 MB; split it into smaller files.")
-        return tracking.import_csv(current_user, raw), 201
+        return tracking.import_csv(current_user, upload.stream), 201
 
 
 class TrackerExportResource(AuthResource):

@@ -3,7 +3,8 @@
 - `tokens`: canonical token ids and revocation (database first, Redis copy);
 - `gate`: the per-request authentication, revocation check, per-user limit and user cache;
 - `limits`: rate-limit keys and the sign-in/reset/register limits;
-- `mail_util`: Flask-Security's mail hook (through the Celery mail task).
+- `mail_util`: Flask-Security's mail hook (through the Celery mail task);
+- `passwords`: the password policy (length, zxcvbn strength, no personal details) for every form.
 
 Tokens are read from the `Authentication-Token` header only: never from the query string or a JSON
 body (URLs end up in logs and browser history). Email links carry their own signed tokens.
@@ -24,6 +25,7 @@ from ..extensions import db, security
 from . import gate, tokens
 from .limits import limit_auth_views  # noqa: F401  (the factory wires it after the routes exist)
 from .mail_util import CeleryMailUtil
+from .passwords import TrackbasePasswordUtil
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +114,18 @@ def admin_required(view):
     return wrapper
 
 
+def _reset_expiry(user) -> str:
+    """The exact moment a reset link sent now stops working, in the user's zone (for the reset email)."""
+    from ..models import utcnow
+    from ..services.accounts import format_in_zone, reset_link_expiry
+
+    return format_in_zone(reset_link_expiry(utcnow()), getattr(user, "timezone", None))
+
+
+def _mail_context() -> dict:
+    return {"reset_expiry": _reset_expiry}
+
+
 def init_security(app: Flask, user_payload: Callable[[object], dict]) -> None:
     """Bind Flask-Security to the app with our models, mail, JSON rendering, handlers and request gate.
 
@@ -122,11 +136,13 @@ def init_security(app: Flask, user_payload: Callable[[object], dict]) -> None:
     datastore = SQLAlchemyUserDatastore(db, User, Role)
     # init_app() ignores a mail_util_cls keyword, so the class is set the way the constructor would.
     security._mail_util_cls = CeleryMailUtil
+    security._password_util_cls = TrackbasePasswordUtil
     security.init_app(app, datastore, register_blueprint=True)
     security.render_json(_security_json_renderer(user_payload))
     security.unauthn_handler(unauthenticated)
     security.unauthz_handler(unauthorized)
     security.want_json(lambda req: req.path.startswith("/api/"))
+    security.mail_context_processor(_mail_context)
 
     # The gate is the only token reader: Flask-Login and Flask-Security's auth_required get its user.
     security.login_manager.request_loader(lambda req: g.get("tb_user"))

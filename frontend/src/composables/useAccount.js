@@ -43,6 +43,22 @@ export function useAccount() {
     return data
   }
 
+  /** What an invitation code is for (address, role, valid/used/expired/revoked). */
+  async function lookUpInvitation(code) {
+    return (await accounts.getInvitation(code)).invitation
+  }
+
+  /** Whether a reset link still works, before asking for the new password. */
+  async function checkResetLink(token) {
+    return (await accounts.getResetLink(token)).reset_link
+  }
+
+  /** End every session and signed link of the account, then this one. */
+  async function signOutEverywhere() {
+    await accounts.logoutEverywhere()
+    auth.clear()
+  }
+
   async function updateProfile(changes) {
     const data = await accounts.updateMe(changes)
     auth.setUser(data.user)
@@ -54,5 +70,15 @@ export function useAccount() {
     return accounts.sendTestEmail()
   }
 
-  return { register, requestPasswordReset, resetPassword, changePassword, updateProfile, sendTestEmail }
+  return {
+    register,
+    requestPasswordReset,
+    resetPassword,
+    changePassword,
+    updateProfile,
+    sendTestEmail,
+    lookUpInvitation,
+    checkResetLink,
+    signOutEverywhere,
+  }
 }

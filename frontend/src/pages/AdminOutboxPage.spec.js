@@ -36,7 +36,7 @@ describe('AdminOutboxPage', () => {
 
   it('lists failed mail with its error and retries it', async () => {
     let retried = false
-    const fetchMock = mockFetch((url, init) => {
+    const fetchMock = mockFetch((url) => {
       if (url.includes('/retry')) {
         retried = true
         return jsonResponse(202, { message: { ...failed, status: 'sent', attempts: 0 } })

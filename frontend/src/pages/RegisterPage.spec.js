@@ -3,7 +3,15 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { jsonResponse, mockFetch } from '../test-utils.js'
 
-async function mountWith(registration, path = '/register?code=INV123') {
+const VALID = {
+  email: 'new@example.com',
+  role: 'member',
+  status: 'valid',
+  expires_at: '2030-01-01T00:00:00Z',
+  message: null,
+}
+
+async function mountWith(registration, path = '/register?code=INV123', invitation = VALID) {
   // useConfig caches per page load; a fresh module graph gives each test its own mode.
   vi.resetModules()
   const { default: RegisterPage } = await import('./RegisterPage.vue')
@@ -11,6 +19,10 @@ async function mountWith(registration, path = '/register?code=INV123') {
   mockFetch((url, init) => {
     calls.push([url, init])
     if (url === '/api/config') return jsonResponse(200, { registration, version: '0.1.0' })
+    if (url.startsWith('/api/auth/invitations/')) return jsonResponse(200, { invitation })
+    if (url === '/api/auth/password-strength') {
+      return jsonResponse(200, { strength: { score: 4, ok: true, message: null, suggestions: [], min_length: 10 } })
+    }
     if (url === '/api/auth/register') {
       return jsonResponse(400, {
         error: {
@@ -95,8 +107,30 @@ describe('RegisterPage', () => {
     const text = wrapper.text()
     expect(text).toContain('Enter the invitation code from your email.')
     expect(text).toContain('Enter your email.')
-    expect(text).toContain('Use at least 8 characters.')
+    expect(text).toContain('Use at least 10 characters.')
     expect(text).toContain('Type the password again.')
     expect(wrapper.findAll('[aria-invalid="true"]')).toHaveLength(4)
+  })
+
+  it('fills in and locks the invited address on arrival', async () => {
+    const { wrapper, calls } = await mountWith('invite')
+    expect(calls.some(([url]) => url === '/api/auth/invitations/INV123')).toBe(true)
+    const email = wrapper.get('input[name="email"]')
+    expect(email.element.value).toBe('new@example.com')
+    expect(email.attributes('readonly')).toBeDefined()
+    expect(wrapper.text()).toContain('as new@example.com')
+  })
+
+  it('says on arrival that a used invitation cannot be used, with no form', async () => {
+    const used = {
+      email: null,
+      role: 'member',
+      status: 'used',
+      expires_at: '2030-01-01T00:00:00Z',
+      message: 'This invitation was already used. Sign in instead, or ask for a new invitation.',
+    }
+    const { wrapper } = await mountWith('invite', '/register?code=OLD', used)
+    expect(wrapper.text()).toContain('This invitation was already used.')
+    expect(wrapper.find('form').exists()).toBe(false)
   })
 })

@@ -4,7 +4,7 @@
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
 /** The register form's problems, all at once: { field: message }; empty when it can be sent. */
-export function registerErrors(values, { needsInvitation = false, minPassword = 8 } = {}) {
+export function registerErrors(values, { needsInvitation = false, minPassword = 10 } = {}) {
   const errors = {}
   if (needsInvitation && !values.invitation?.trim()) errors.invitation = 'Enter the invitation code from your email.'
   const email = values.email?.trim() || ''

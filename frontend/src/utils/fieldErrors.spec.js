@@ -14,7 +14,7 @@ describe('registerErrors', () => {
   it('checks the address, the length and the match', () => {
     expect(registerErrors({ email: 'nobody', password: 'abc', password_confirm: 'abd' })).toEqual({
       email: 'Enter an email address like name@example.com.',
-      password: 'Use at least 8 characters.',
+      password: 'Use at least 10 characters.',
       password_confirm: 'The passwords do not match.',
     })
     expect(registerErrors({ email: 'a@b.co', password: 'long-enough', password_confirm: 'long-enough' })).toEqual({})

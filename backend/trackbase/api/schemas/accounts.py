@@ -69,11 +69,68 @@ class UserAdminUpdateSchema(Schema):
     active = fields.Boolean(truthy={True}, falsy={False})
 
 
+def _words(required: str, too_long: str, max_length: int):
+    """A text field's messages in plain words: one for a missing/empty value, one for a too long one."""
+
+    def check(value: str) -> None:
+        if not value.strip():
+            raise ValidationError(required)
+        if len(value) > max_length:
+            raise ValidationError(too_long)
+
+    return check
+
+
 class RegisterSchema(Schema):
-    email = fields.String(required=True, validate=validate.Length(min=3, max=255))
-    password = fields.String(required=True, validate=validate.Length(max=128))
-    invitation = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    email = fields.String(
+        required=True,
+        validate=_words("Enter your email.", "An email address has at most 255 characters.", 255),
+        error_messages={"required": "Enter your email.", "invalid": "Enter your email."},
+    )
+    password = fields.String(
+        required=True,
+        validate=_words("Choose a password.", "Use at most 128 characters.", 128),
+        error_messages={"required": "Choose a password.", "invalid": "Choose a password."},
+    )
+    invitation = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=64, error="This invitation code is not valid."),
+        error_messages={"invalid": "This invitation code is not valid."},
+    )
+    name = fields.String(
+        load_default="",
+        validate=validate.Length(max=120, error="Use at most 120 characters for your name."),
+        error_messages={"invalid": "Enter your name as text."},
+    )
+
+
+class PasswordStrengthSchema(Schema):
+    password = fields.String(required=True, validate=validate.Length(max=4096))
+    email = fields.String(load_default="", validate=validate.Length(max=255))
     name = fields.String(load_default="", validate=validate.Length(max=120))
+
+
+class PasswordStrengthResultSchema(Schema):
+    score = fields.Integer()
+    ok = fields.Boolean()
+    message = fields.String(allow_none=True)
+    suggestions = fields.List(fields.String())
+    min_length = fields.Integer()
+
+
+class InvitationStatusSchema(Schema):
+    email = fields.String(allow_none=True)
+    role = fields.String()
+    status = fields.String()
+    expires_at = fields.AwareDateTime()
+    message = fields.String(allow_none=True)
+
+
+class ResetLinkStatusSchema(Schema):
+    status = fields.String()
+    expires_at = fields.AwareDateTime(allow_none=True)
+    message = fields.String(allow_none=True)
 
 
 class InvitationCreateSchema(Schema):

@@ -27,7 +27,7 @@ from ...errors import ApiError, forbidden, not_found
 from ...extensions import db
 from ...models import Document, Product, User
 from .. import jobs
-from ..signing import BadSignature, signer
+from ..signing import BadSignature, account_current, account_stamp, signer
 from ..sql import Page, paginate
 from ..storage import StorageUnavailable, StoredFileMissing, get_storage
 from . import activity
@@ -212,15 +212,18 @@ class DocumentFile:
     disposition: str
 
 
-def download_url(document: Document) -> str:
-    """A URL that serves the document for a few minutes: presigned by S3, or signed by the app."""
+def download_url(document: Document, user: User) -> str:
+    """A URL that serves the document for a few minutes: presigned by S3, or signed by the app for `user`
+    (that one stops working when the account is deactivated, signed out everywhere or given a new password)."""
     disposition = content_disposition(document.filename, document.content_type)
     direct = get_storage().signed_url(
         document.storage_key, url_seconds(), document.filename, document.content_type, disposition
     )
     if direct:
         return direct
-    token = signer("document").dumps({"d": document.id, "k": document.storage_key})
+    token = signer("document").dumps(
+        {"d": document.id, "k": document.storage_key, "u": user.id, "s": account_stamp(user)}
+    )
     return f"/api/documents/{document.id}/download?signature={quote(token)}"
 
 
@@ -232,6 +235,8 @@ def check_signature(document_id: int, signature: str) -> Document:
         raise not_found("Document") from None
     document = db.session.get(Document, document_id)
     if document is None or payload.get("d") != document_id or payload.get("k") != document.storage_key:
+        raise not_found("Document")
+    if not account_current(db.session.get(User, payload.get("u")), payload.get("s")):
         raise not_found("Document")
     return document
 

@@ -31,7 +31,7 @@ from ...extensions import db
 from ...models import AvailabilityHistory, Document, Job, Product, ProductExport, ProductTag, User, utcnow
 from .. import mail
 from ..jobs import create_job, enqueue, fail_job, finish_job, update_job
-from ..signing import BadSignature, signer
+from ..signing import BadSignature, account_current, account_stamp, signer
 from ..storage import StoredFileMissing, get_storage
 from . import markdown
 from .catalog import get_product
@@ -68,9 +68,10 @@ def _signer():
     return signer("products.export-download")
 
 
-def download_path(job_id: int, user_id: int) -> str:
-    """The signed, expiring download path of a bundle (works from an email link or a plain <a href>)."""
-    return f"/api/products/exports/{job_id}?signature={_signer().dumps({'j': job_id, 'u': user_id})}"
+def download_path(job_id: int, user: User) -> str:
+    """The signed, expiring download path of a bundle, bound to the account as it is now."""
+    token = _signer().dumps({"j": job_id, "u": user.id, "s": account_stamp(user)})
+    return f"/api/products/exports/{job_id}?signature={token}"
 
 
 # ---------------------------------------------------------------- building the bundle
@@ -268,7 +269,7 @@ def _build_and_send(job_id: int, user: User, product: Product, key: str) -> None
             expires_at=now + timedelta(days=days),
         )
     )
-    url = current_app.config["PUBLIC_URL"] + download_path(job_id, user.id)
+    url = current_app.config["PUBLIC_URL"] + download_path(job_id, user)
     mail.send_email(
         user.email,
         f"Trackbase export: {name}",
@@ -285,7 +286,7 @@ def _build_and_send(job_id: int, user: User, product: Product, key: str) -> None
     finish_job(
         job_id,
         {
-            "download_url": download_path(job_id, user.id),
+            "download_url": download_path(job_id, user),
             "filename": filename,
             "bytes": size,
             "documents": documents,
@@ -324,6 +325,8 @@ def bundle_for_download(job_id: int, user_id: int | None, signature: str | None)
         if payload.get("j") != job_id:
             raise not_found("Export")
         user_id = payload.get("u")
+        if not account_current(db.session.get(User, user_id), payload.get("s")):
+            raise not_found("Export")
     export = db.session.scalar(
         select(ProductExport).where(ProductExport.job_id == job_id, ProductExport.user_id == user_id)
     )

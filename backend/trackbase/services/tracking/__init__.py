@@ -15,6 +15,9 @@ the modules behind it are the area's own:
 from __future__ import annotations
 
 from .csv_io import import_csv
+from .csv_io import max_bytes as import_max_bytes
+from .csv_io import too_large as import_too_large
+from .exports import download_path as export_download_path
 from .exports import export_for_download, purge_expired_exports, run_export, start_export
 from .links import quick_log, quick_log_preview, unsubscribe, unsubscribe_preview
 from .logs import create_log, delete_log, get_log, list_logs, update_log
@@ -51,11 +54,14 @@ __all__ = [
     "dashboard",
     "delete_log",
     "delete_tracker",
+    "export_download_path",
     "export_for_download",
     "get_log",
     "get_preferences",
     "get_tracker",
     "import_csv",
+    "import_max_bytes",
+    "import_too_large",
     "is_valid_text",
     "list_logs",
     "monthly_check",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import BinaryIO
 
+from flask import current_app
 from sqlalchemy import select
 
 from ... import cache as tb_cache
@@ -17,6 +19,7 @@ from .periods import UTC
 from .values import ValueRejected, is_valid_text, parse_value, text_value
 
 IMPORT_MAX_ROWS = 100_000
+IMPORT_MAX_MB = 5
 IMPORT_MAX_ERRORS = 50
 CSV_COLUMNS = ("tracker", "type", "timestamp", "value", "note")
 # Cells a spreadsheet would run as a formula get a leading apostrophe on export (OWASP "CSV
@@ -34,14 +37,79 @@ def csv_unescape(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and _FORMULA.match(cell[1:]) else cell
 
 
-def import_csv(user: User, raw: bytes) -> dict:
-    """Import logs from CSV (tracker,timestamp,value[,note][,type]): every row validated, all or nothing."""
+def max_bytes() -> int:
+    """The largest CSV the import accepts (IMPORT_MAX_MB, default 5)."""
+    return int(current_app.config.get("IMPORT_MAX_MB") or IMPORT_MAX_MB) * 1024 * 1024
+
+
+def too_large() -> ApiError:
+    """The 413 for a CSV over the size cap."""
+    mb = max_bytes() // (1024 * 1024)
+    return ApiError(
+        413, "payload_too_large", f"The CSV is larger than {mb} MB; split it into smaller files and import each."
+    )
+
+
+def _too_many_rows() -> ApiError:
+    return ApiError(
+        413,
+        "payload_too_large",
+        f"The CSV has more than {IMPORT_MAX_ROWS:,} rows; split it into files of at most {IMPORT_MAX_ROWS:,} rows.",
+    )
+
+
+def _reader(text: io.TextIOWrapper) -> tuple[csv.DictReader, list[str]]:
+    """A row-by-row reader from the start of the file, and its lower-cased header."""
+    text.seek(0)  # also resets the decoder, so a BOM is skipped again
+    reader = csv.DictReader(text)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise validation_error({"file": "The file is not UTF-8 text."}) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+        columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise _unreadable(exc) from None
+    reader.fieldnames = columns
+    return reader, columns
+
+
+def _unreadable(exc: Exception) -> ApiError:
+    if isinstance(exc, UnicodeDecodeError):
+        return validation_error({"file": "The file is not UTF-8 text."})
+    return validation_error({"file": f"The CSV cannot be read: {exc}."})
+
+
+def _rows(reader: csv.DictReader):
+    """The reader's rows, with undecodable text or broken CSV turned into a 400."""
+    try:
+        yield from reader
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise _unreadable(exc) from None
+
+
+def _count_rows(text: io.TextIOWrapper) -> int:
+    """Rows below the header, counted while streaming; a 413 as soon as the count passes the cap."""
+    reader, _ = _reader(text)
+    count = 0
+    for _row in _rows(reader):
+        count += 1
+        if count > IMPORT_MAX_ROWS:
+            raise _too_many_rows()
+    return count
+
+
+def import_csv(user: User, stream: BinaryIO) -> dict:
+    """Import logs from CSV (tracker,timestamp,value[,note][,type]): every row validated, all or nothing.
+
+    `stream` is the seekable upload. It is read twice, row by row: once to count (a file over the row
+    cap is refused without holding its rows), then to validate; memory does not grow with the file.
+    """
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    try:
+        return _import(user, text)
+    finally:
+        text.detach()  # the upload stream stays open for its owner to close
+
+
+def _import(user: User, text: io.TextIOWrapper) -> dict:
+    reader, columns = _reader(text)
     missing = [c for c in ("tracker", "timestamp", "value") if c not in columns]
     if missing:
         raise validation_error(
@@ -50,20 +118,15 @@ def import_csv(user: User, raw: bytes) -> dict:
                 f"missing: {', '.join(missing)}."
             }
         )
-    reader.fieldnames = columns
+    total = _count_rows(text)
+    if not total:
+        raise validation_error({"file": "The file has no rows below the header."})
+    reader, _ = _reader(text)
     trackers = {t.name: t for t in db.session.scalars(select(Tracker).where(Tracker.user_id == user.id))}
     errors: dict[str, str] = {}
     error_count = 0
     pending = []
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        raise validation_error({"file": f"The CSV cannot be read: {exc}."}) from None
-    if len(rows) > IMPORT_MAX_ROWS:
-        raise ApiError(413, "payload_too_large", f"At most {IMPORT_MAX_ROWS} rows per import.")
-    if not rows:
-        raise validation_error({"file": "The file has no rows below the header."})
-    for number, row in enumerate(rows, start=2):
+    for number, row in enumerate(_rows(reader), start=2):
         problem = None
         row = {k: (csv_unescape(v) if isinstance(v, str) else v) for k, v in row.items()}
         name = (row.get("tracker") or "").strip()
@@ -98,7 +161,7 @@ def import_csv(user: User, raw: bytes) -> dict:
         raise ApiError(
             422,
             "import_invalid",
-            f"{error_count} of {len(rows)} rows have errors; nothing was imported. Fix them and upload the file again.",
+            f"{error_count} of {total} rows have errors; nothing was imported. Fix them and upload the file again.",
             errors,
         )
     skipped = _drop_existing(pending)
@@ -160,7 +223,9 @@ def _drop_existing(pending: list) -> int:
 def write_csv(rows) -> bytes:
     """CSV bytes (UTF-8) of (tracker, type, timestamp, value_num, value_text, note) rows in the documented format."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # CRLF rows (RFC 4180): the writer then quotes every cell holding a CR or an LF. With "\n" alone a bare
+    # CR went out unquoted, and a spreadsheet started a new row there, so "x\r=cmd" ran as a formula.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for name, kind, ts, num, text, note in rows:
         value = text_value(kind, num, text)

@@ -16,7 +16,7 @@ from ...extensions import db
 from ...models import Job, Tracker, TrackerExport, TrackerLog, User, utcnow
 from .. import mail
 from ..jobs import create_job, enqueue, finish_job, update_job
-from ..signing import BadSignature, signer
+from ..signing import BadSignature, account_current, account_stamp, signer
 from ..storage import StoredFileMissing, get_storage
 from .csv_io import write_csv
 from .trackers import get_tracker
@@ -75,9 +75,13 @@ def _signer():
     return signer("tracking.export-download")
 
 
-def download_path(job_id: int, user_id: int) -> str:
-    """The signed, expiring download path of an export (works from an email link or a plain <a href>)."""
-    return f"/api/trackers/exports/{job_id}?signature={_signer().dumps({'j': job_id, 'u': user_id})}"
+def download_path(job_id: int, user: User) -> str:
+    """The signed, expiring download path of an export (works from an email link or a plain <a href>).
+
+    It is bound to the account as it is now: deactivation, signing out everywhere or a new password end it.
+    """
+    token = _signer().dumps({"j": job_id, "u": user.id, "s": account_stamp(user)})
+    return f"/api/trackers/exports/{job_id}?signature={token}"
 
 
 def run_export(job: Job, user: User) -> None:
@@ -119,7 +123,7 @@ def run_export(job: Job, user: User) -> None:
             expires_at=utcnow() + timedelta(days=EXPORT_KEEP_DAYS),
         )
     )
-    url = current_app.config["PUBLIC_URL"] + download_path(job_id, user.id)
+    url = current_app.config["PUBLIC_URL"] + download_path(job_id, user)
     attach = len(content) <= EXPORT_ATTACH_MAX_BYTES
     mail.send_email(
         user.email,
@@ -135,7 +139,7 @@ def run_export(job: Job, user: User) -> None:
     finish_job(
         job_id,
         {
-            "download_url": download_path(job_id, user.id),
+            "download_url": download_path(job_id, user),
             "filename": filename,
             "rows": len(rows),
             "bytes": len(content),
@@ -167,6 +171,8 @@ def export_for_download(job_id: int, user_id: int | None, signature: str | None)
         if payload.get("j") != job_id:
             raise not_found("Export")
         user_id = payload.get("u")
+        if not account_current(db.session.get(User, user_id), payload.get("s")):
+            raise not_found("Export")
     export = db.session.scalar(
         select(TrackerExport).where(TrackerExport.job_id == job_id, TrackerExport.user_id == user_id)
     )

@@ -13,7 +13,7 @@ from ... import cache as tb_cache
 from ...errors import ApiError, not_found
 from ...extensions import db
 from ...models import Tracker, TrackerLog, User, utcnow
-from ..signing import BadSignature, SignatureExpired, signer
+from ..signing import BadSignature, SignatureExpired, account_current, account_stamp, signer
 from .periods import UTC, period_of
 from .preferences import get_preferences, set_preferences
 
@@ -26,9 +26,18 @@ def _serializer(purpose: str):
 
 
 def quick_log_token(tracker: Tracker, period_key: str, period_end: datetime, value: bool) -> str:
-    """A signed token to log `value` on a boolean tracker for one period; it expires when the period ends."""
+    """A signed token to log `value` on a boolean tracker for one period; it expires when the period ends,
+    or sooner when the account is deactivated, signed out everywhere or given a new password."""
+    user = db.session.get(User, tracker.user_id)
     return _serializer("quick-log").dumps(
-        {"t": tracker.id, "u": tracker.user_id, "p": period_key, "v": bool(value), "e": int(period_end.timestamp())}
+        {
+            "t": tracker.id,
+            "u": tracker.user_id,
+            "p": period_key,
+            "v": bool(value),
+            "e": int(period_end.timestamp()),
+            "s": account_stamp(user),
+        }
     )
 
 
@@ -37,6 +46,12 @@ def _read_quick_token(token: str, now: datetime) -> tuple[dict, Tracker]:
         payload = _serializer("quick-log").loads(token or "", max_age=40 * 86400)
     except (BadSignature, SignatureExpired):
         raise ApiError(400, "invalid_token", "This link is not valid. Open Trackbase to log instead.") from None
+    if not account_current(db.session.get(User, payload.get("u")), payload.get("s")):
+        raise ApiError(
+            400,
+            "invalid_token",
+            "This link no longer works: the account's sign-ins were reset. Open Trackbase to log instead.",
+        )
     tracker = db.session.scalar(select(Tracker).where(Tracker.id == payload["t"], Tracker.user_id == payload["u"]))
     if tracker is None or tracker.type != "boolean":
         raise not_found("Tracker")
