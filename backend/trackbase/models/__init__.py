@@ -14,6 +14,7 @@ from .research import (
     ProductTag,
     ProductWatch,
 )
+from .search import SEARCH_KINDS, SearchEntry
 from .shop import EXPORT_STATUSES, MAX_QUANTITY, ORDER_STATUSES, CartItem, Order, OrderItem
 from .tracking import (
     TRACKER_FREQUENCIES,
@@ -53,6 +54,8 @@ __all__ = [
     "AvailabilityHistory",
     "InventoryPollRun",
     "InventorySource",
+    "SEARCH_KINDS",
+    "SearchEntry",
     "EXPORT_STATUSES",
     "MAX_QUANTITY",
     "ORDER_STATUSES",

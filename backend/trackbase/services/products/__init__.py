@@ -6,7 +6,7 @@ Owns models/catalog.py; reads AvailabilityHistory, which the poll writes.
 
 from __future__ import annotations
 
-from . import activity, digests, documents, export, markdown, watch
+from . import activity, digests, documents, export, markdown, search, watch
 from .catalog import (
     SORTS,
     availability_history,
@@ -24,6 +24,7 @@ __all__ = [
     "activity",
     "documents",
     "markdown",
+    "search",
     "LIST_SORTS",
     "ProductView",
     "create_product",

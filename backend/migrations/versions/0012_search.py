@@ -1,0 +1,79 @@
+"""search: the search_entries index (FTS5 with triggers on SQLite, a generated tsvector with GIN on PostgreSQL)
+
+Revision ID: 0012_search
+Revises: 0009_shop
+Create Date: 2026-12-01 23:00:00
+
+The entries are filled by `flask --app trackbase search reindex` (run it once after upgrading) and
+kept in sync by the application from then on.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0012_search"
+down_revision = "0009_shop"
+branch_labels = None
+depends_on = None
+
+SQLITE_DDL = (
+    "CREATE VIRTUAL TABLE search_fts USING fts5(title, meta, body, scope, content='search_entries', "
+    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')",
+    "CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN "
+    "INSERT INTO search_fts(rowid, title, meta, body, scope) "
+    "VALUES (new.id, new.title, new.meta, new.body, new.scope); "
+    "END",
+    "CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, title, meta, body, scope) "
+    "VALUES ('delete', old.id, old.title, old.meta, old.body, old.scope); END",
+    "CREATE TRIGGER search_entries_au AFTER UPDATE ON search_entries BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, title, meta, body, scope) "
+    "VALUES ('delete', old.id, old.title, old.meta, old.body, old.scope); "
+    "INSERT INTO search_fts(rowid, title, meta, body, scope) "
+    "VALUES (new.id, new.title, new.meta, new.body, new.scope); "
+    "END",
+)
+POSTGRESQL_DDL = (
+    "ALTER TABLE search_entries ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
+    "setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, coalesce(meta, '')), 'B') || "
+    "setweight(to_tsvector('english'::regconfig, coalesce(body, '')), 'C')) STORED",
+    "CREATE INDEX ix_search_entries_vector ON search_entries USING gin (search_vector)",
+)
+
+
+def upgrade():
+    op.create_table(
+        "search_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("ref_id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=True),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("scope", sa.String(length=24), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("meta", sa.Text(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.CheckConstraint("kind IN ('product', 'comment', 'document', 'tracker')", name="search_entry_kind"),
+        sa.ForeignKeyConstraint(["owner_id"], ["users.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["product_id"], ["products.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("kind", "ref_id", name="uq_search_entries_kind_ref_id"),
+    )
+    with op.batch_alter_table("search_entries", schema=None) as batch_op:
+        batch_op.create_index("ix_search_entries_owner_id", ["owner_id"], unique=False)
+        batch_op.create_index("ix_search_entries_product_id", ["product_id"], unique=False)
+    statements = SQLITE_DDL if op.get_bind().dialect.name == "sqlite" else POSTGRESQL_DDL
+    for statement in statements:
+        op.execute(statement)
+
+
+def downgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        for name in ("search_entries_au", "search_entries_ad", "search_entries_ai"):
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP TABLE IF EXISTS search_fts")
+    with op.batch_alter_table("search_entries", schema=None) as batch_op:
+        batch_op.drop_index("ix_search_entries_product_id")
+        batch_op.drop_index("ix_search_entries_owner_id")
+    op.drop_table("search_entries")
