@@ -1,4 +1,4 @@
-"""Search API: ranking, safe highlighted snippets, prefix type-ahead, kinds, tracker privacy, query syntax, bad input."""
+"""Search API: ranking, safe snippets, prefix type-ahead, kinds, tracker privacy, query syntax, bad input."""
 
 from __future__ import annotations
 
@@ -191,7 +191,7 @@ def test_query_syntax_never_fails_the_server(client, db, user, auth_headers, q):
 
 def test_random_queries_never_fail_the_server(client, db, user, auth_headers):
     make_product(db, user, name="Fuzz target", description='quotes " and (parens) near NEAR star * caret ^')
-    alphabet = 'ab "()*^:-+{}[]<>!&|~\\\'NEAROT\u00e9\u6771\U0001f642 '
+    alphabet = "ab \"()*^:-+{}[]<>!&|~\\'NEAROT\u00e9\u6771\U0001f642 "
     generator = random.Random(10)
     for _ in range(300):
         q = "".join(generator.choice(alphabet) for _ in range(generator.randint(1, 30))).strip() or "a"
