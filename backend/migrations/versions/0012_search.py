@@ -50,7 +50,7 @@ def upgrade():
         sa.Column("ref_id", sa.Integer(), nullable=False),
         sa.Column("product_id", sa.Integer(), nullable=True),
         sa.Column("owner_id", sa.Integer(), nullable=True),
-        sa.Column("scope", sa.String(length=24), nullable=False),
+        sa.Column("scope", sa.String(length=32), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("meta", sa.Text(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),

@@ -12,8 +12,8 @@ and made by DDL beside the table (and by migration 0012_search):
 Neither is mapped on the model (they are not columns SQLAlchemy could create portably);
 `include_object` keeps Alembic's comparison from reporting them.
 
-`scope` is one token the SQLite query filters on inside MATCH: `kproduct`, `kcomment` or
-`kdocument`, and `u<owner id>` for a tracker, so a tracker is only ever found by its owner.
+`scope` holds the tokens the SQLite query filters on inside MATCH: `kproduct`, `kcomment` or
+`kdocument`, and `ktracker u<owner id>` for a tracker, so a tracker is only ever found by its owner.
 Entries go with their product and their owner through foreign keys (ON DELETE CASCADE), so a
 product's deletion takes its comments' and documents' entries in the same statement.
 """
@@ -81,7 +81,7 @@ class SearchEntry(db.Model):
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
     # The owner of a tracker entry: only they find it.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    scope: Mapped[str] = mapped_column(String(24))
+    scope: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(Text, default="")
     meta: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, delete, event, func, insert, literal_column, select, text, true
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ _OPEN, _CLOSE = "\ue000", "\ue001"
 _STRIP = str.maketrans("", "", _OPEN + _CLOSE + "\x00")
 BODY_MAX_CHARS = 200_000  # a tsvector holds at most 1 MB; the head of a long document is what we index
 COUNT_CAP = 1000  # totals are counted up to here ("1000+"), never over every match
+RANK_WINDOW = 1000  # SQLite ranks at most this many of the newest matches (and of the newest title matches)
 MIN_PREFIX = 2  # the FTS5 prefix index covers 2 and 3 characters; a 1-letter prefix matches whole words only
 _TOKEN = re.compile(r"[^\W_]+")
 _CHUNK = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -96,7 +98,7 @@ def _tracker_entry(tracker: Tracker) -> dict:
         "ref_id": tracker.id,
         "product_id": None,
         "owner_id": tracker.user_id,
-        "scope": f"u{tracker.user_id}",
+        "scope": f"ktracker u{tracker.user_id}",
         "title": _clean(tracker.name),
         "meta": "",
         "body": _clean(tracker.description, BODY_MAX_CHARS),
@@ -341,13 +343,24 @@ def _fts_term(term: Term) -> str:
     return '"' + " ".join(term.tokens) + '"' + (" *" if term.prefix else "")
 
 
-def fts_expression(query: Query, scopes: list[str]) -> str:
-    """The FTS5 MATCH text for a parsed query limited to `scopes` (tokens are letters and digits only)."""
+def fts_expression(
+    query: Query, scopes: list[str], exclude_scopes: list[str] | None = None, columns: str = _USER_COLUMNS
+) -> str:
+    """The FTS5 MATCH text for a parsed query limited to `scopes` (tokens are letters and digits only).
+
+    With `exclude_scopes` instead, every entry but those scopes matches (cheaper when the excluded
+    scopes are small: FTS5 then never reads the big scope lists). `scopes` may still add entries back.
+    """
     positive = " AND ".join("(" + " OR ".join(_fts_term(t) for t in group) + ")" for group in query.groups)
-    expression = f"({_USER_COLUMNS} : ({positive}))"
+    expression = f"({columns} : ({positive}))"
     if query.excluded:
         expression = f"({expression} NOT {_USER_COLUMNS} : ({' OR '.join(_fts_term(t) for t in query.excluded)}))"
-    return f"{expression} AND (scope : ({' OR '.join(scopes)}))"
+    if exclude_scopes is None:
+        return f"{expression} AND (scope : ({' OR '.join(scopes)}))"
+    limited = f"({expression} NOT (scope : ({' OR '.join(exclude_scopes)})))"
+    if not scopes:
+        return limited
+    return f"{limited} OR ({expression} AND (scope : ({' OR '.join(scopes)})))"
 
 
 class TsQuery(UserDefinedType):
@@ -416,24 +429,40 @@ def snippet_html(raw: str) -> str:
     return escaped.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
 
 
-def _scopes(user, kinds: list[str]) -> list[str]:
-    return [f"u{int(user.id)}" if kind == "tracker" else f"k{kind}" for kind in kinds]
+def _sqlite_match(query: Query, user, kinds: list[str], columns: str = _USER_COLUMNS) -> str:
+    own_trackers = f"u{int(user.id)}"
+    if set(kinds) >= {"product", "comment", "document"}:
+        # every shared kind: drop all trackers (a short list), add the caller's own back
+        scopes = [own_trackers] if "tracker" in kinds else []
+        return fts_expression(query, scopes, exclude_scopes=["ktracker"], columns=columns)
+    return fts_expression(query, [own_trackers if kind == "tracker" else f"k{kind}" for kind in kinds], columns=columns)
+
+
+def _window(match: str) -> list[tuple[int, float]]:
+    """The newest RANK_WINDOW matches of `match`, best first (bm25 is computed for those rows only)."""
+    rows = db.session.execute(
+        text(
+            f"SELECT rowid, score FROM (SELECT rowid, -bm25(search_fts, {_FTS_WEIGHTS}) AS score FROM search_fts "
+            "WHERE search_fts MATCH :match ORDER BY rowid DESC LIMIT :window) ORDER BY score DESC, rowid DESC"
+        ),
+        {"match": match, "window": RANK_WINDOW},
+    ).all()
+    return [(row.rowid, float(row.score)) for row in rows]
 
 
 def _ranked_sqlite(query: Query, user, kinds: list[str], limit: int, offset: int):
-    match = fts_expression(query, _scopes(user, kinds))
-    rows = db.session.execute(
-        text(
-            f"SELECT rowid, -bm25(search_fts, {_FTS_WEIGHTS}) AS score FROM search_fts "
-            f"WHERE search_fts MATCH :match ORDER BY bm25(search_fts, {_FTS_WEIGHTS}), rowid "
-            "LIMIT :limit OFFSET :offset"
-        ),
-        {"match": match, "limit": limit, "offset": offset},
-    ).all()
+    match = _sqlite_match(query, user, kinds)
     total = db.session.scalar(
         text("SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH :match LIMIT :cap)"),
         {"match": match, "cap": COUNT_CAP + 1},
     )
+    # Entries whose title matches (a product's name, a file name, a tracker's name) come first, then
+    # the rest, each by bm25; a broad query is ranked among its newest RANK_WINDOW matches of each.
+    titled = _window(_sqlite_match(query, user, kinds, columns="{title}"))
+    seen = {rowid for rowid, _ in titled}
+    ordered = titled + [hit for hit in _window(match) if hit[0] not in seen]
+    page = ordered[offset : offset + limit]
+    rows = [SimpleNamespace(rowid=rowid, score=score) for rowid, score in page]
     snippets: dict[int, str] = {}
     if rows:
         # snippet() only for this page's rows
