@@ -189,6 +189,7 @@ export default async function globalSetup() {
   process.env.E2E_ADMIN_EMAIL = admin.email
   process.env.E2E_ADMIN_PASSWORD = admin.password
   process.env.E2E_MAIL_DIR = mailDir
+  process.env.E2E_DATABASE_URL = env.DATABASE_URL
   if (withSupplier) process.env.E2E_SUPPLIER_URL = env.SUPPLIER_API_URL
   return teardown
 }
