@@ -177,7 +177,7 @@ test('type-ahead finds products, comments and document text; keyboard to the pro
   await expect(phoneSearch).toBeVisible()
   await phoneSearch.pressSequentially(`zirconium${tag.slice(0, 3)}`, { delay: 30 })
   await expect(listbox.getByRole('option').filter({ hasText: 'coupon-notes.txt' }).first()).toBeVisible()
-  await snap(page, 'search-typeahead-phone')
+  await page.screenshot({ path: new URL('./screenshots/search-typeahead-phone.png', import.meta.url).pathname })
   await phoneSearch.press('ArrowDown')
   await phoneSearch.press('Enter')
   await expect(page).toHaveURL(new RegExp(`/products/${product.id}$`))

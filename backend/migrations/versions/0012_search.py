@@ -16,22 +16,45 @@ down_revision = "0009_shop"
 branch_labels = None
 depends_on = None
 
-SQLITE_DDL = (
-    "CREATE VIRTUAL TABLE search_fts USING fts5(title, meta, body, scope, content='search_entries', "
-    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')",
-    "CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN "
-    "INSERT INTO search_fts(rowid, title, meta, body, scope) "
-    "VALUES (new.id, new.title, new.meta, new.body, new.scope); "
-    "END",
-    "CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, meta, body, scope) "
-    "VALUES ('delete', old.id, old.title, old.meta, old.body, old.scope); END",
-    "CREATE TRIGGER search_entries_au AFTER UPDATE ON search_entries BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, meta, body, scope) "
-    "VALUES ('delete', old.id, old.title, old.meta, old.body, old.scope); "
-    "INSERT INTO search_fts(rowid, title, meta, body, scope) "
-    "VALUES (new.id, new.title, new.meta, new.body, new.scope); "
-    "END",
+SHARED_FTS, TRACKER_FTS = "search_fts", "search_fts_trackers"
+
+def _fts_ddl() -> tuple[str, ...]:
+    tables = ((SHARED_FTS, "<>"), (TRACKER_FTS, "="))
+    columns = "rowid, title, meta, body, scope"
+
+    def add(row: str) -> str:
+        return " ".join(
+            f"INSERT INTO {t}({columns}) SELECT {row}.id, {row}.title, {row}.meta, {row}.body, {row}.scope "
+            f"WHERE {row}.kind {op} 'tracker';"
+            for t, op in tables
+        )
+
+    def remove(row: str) -> str:
+        return " ".join(
+            f"INSERT INTO {t}({t}, {columns}) SELECT 'delete', {row}.id, {row}.title, {row}.meta, {row}.body, "
+            f"{row}.scope WHERE {row}.kind {op} 'tracker';"
+            for t, op in tables
+        )
+
+    return (
+        *(
+            f"CREATE VIRTUAL TABLE {t} USING fts5(title, meta, body, scope, content='search_entries', "
+            "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')"
+            for t, _ in tables
+        ),
+        f"CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN {add('new')} END",
+        f"CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN {remove('old')} END",
+        f"CREATE TRIGGER search_entries_au AFTER UPDATE ON search_entries BEGIN {remove('old')} {add('new')} END",
+    )
+
+
+SQLITE_DDL = _fts_ddl()
+SQLITE_DROP = (
+    "DROP TRIGGER IF EXISTS search_entries_au",
+    "DROP TRIGGER IF EXISTS search_entries_ad",
+    "DROP TRIGGER IF EXISTS search_entries_ai",
+    f"DROP TABLE IF EXISTS {TRACKER_FTS}",
+    f"DROP TABLE IF EXISTS {SHARED_FTS}",
 )
 POSTGRESQL_DDL = (
     "ALTER TABLE search_entries ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
@@ -70,9 +93,8 @@ def upgrade():
 
 def downgrade():
     if op.get_bind().dialect.name == "sqlite":
-        for name in ("search_entries_au", "search_entries_ad", "search_entries_ai"):
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
-        op.execute("DROP TABLE IF EXISTS search_fts")
+        for statement in SQLITE_DROP:
+            op.execute(statement)
     with op.batch_alter_table("search_entries", schema=None) as batch_op:
         batch_op.drop_index("ix_search_entries_product_id")
         batch_op.drop_index("ix_search_entries_owner_id")

@@ -14,7 +14,7 @@ from .research import (
     ProductTag,
     ProductWatch,
 )
-from .search import SEARCH_KINDS, SearchEntry
+from .search import SCOPE_PREFIX, SEARCH_KINDS, SearchEntry
 from .shop import EXPORT_STATUSES, MAX_QUANTITY, ORDER_STATUSES, CartItem, Order, OrderItem
 from .tracking import (
     TRACKER_FREQUENCIES,
@@ -54,6 +54,7 @@ __all__ = [
     "AvailabilityHistory",
     "InventoryPollRun",
     "InventorySource",
+    "SCOPE_PREFIX",
     "SEARCH_KINDS",
     "SearchEntry",
     "EXPORT_STATUSES",

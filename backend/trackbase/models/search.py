@@ -3,7 +3,7 @@
 `search_entries` is an ordinary table on both databases; the full-text part is dialect-specific
 and made by DDL beside the table (and by migration 0012_search):
 
-- SQLite: an FTS5 table `search_fts` with external content (`content='search_entries'`), kept
+- SQLite: FTS5 tables with external content (`content='search_entries'`), kept
   equal to the table by three triggers, stemming with porter over unicode61 and a prefix index of
   2 and 3 characters for type-ahead.
 - PostgreSQL: a generated `search_vector` tsvector column (title weight A, meta B, body C) with a
@@ -12,8 +12,10 @@ and made by DDL beside the table (and by migration 0012_search):
 Neither is mapped on the model (they are not columns SQLAlchemy could create portably);
 `include_object` keeps Alembic's comparison from reporting them.
 
-`scope` holds the tokens the SQLite query filters on inside MATCH: `kproduct`, `kcomment` or
-`kdocument`, and `ktracker u<owner id>` for a tracker, so a tracker is only ever found by its owner.
+Trackers go to their own FTS5 table (`search_fts_trackers`), the shared kinds to `search_fts`, so a
+search over every shared kind needs no filter. `scope` holds the token a query filters on inside
+MATCH: `zqxproduct`, `zqxcomment` or `zqxdocument`, and `zqxu<owner id>` for a tracker, so a tracker
+is only ever found by its owner (the parser drops query words starting with `zqx`).
 Entries go with their product and their owner through foreign keys (ON DELETE CASCADE), so a
 product's deletion takes its comments' and documents' entries in the same statement.
 """
@@ -27,29 +29,47 @@ from ..extensions import db
 from .base import one_of
 
 SEARCH_KINDS = ("product", "comment", "document", "tracker")
+SHARED_FTS, TRACKER_FTS = "search_fts", "search_fts_trackers"
+SCOPE_PREFIX = "zqx"  # scope tokens start with it; the query parser drops words that do
 
-SQLITE_DDL = (
-    "CREATE VIRTUAL TABLE search_fts USING fts5(title, meta, body, scope, content='search_entries', "
-    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')",
-    "CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN "
-    "INSERT INTO search_fts(rowid, title, meta, body, scope) "
-    "VALUES (new.id, new.title, new.meta, new.body, new.scope); "
-    "END",
-    "CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, meta, body, scope) "
-    "VALUES ('delete', old.id, old.title, old.meta, old.body, old.scope); END",
-    "CREATE TRIGGER search_entries_au AFTER UPDATE ON search_entries BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, meta, body, scope) "
-    "VALUES ('delete', old.id, old.title, old.meta, old.body, old.scope); "
-    "INSERT INTO search_fts(rowid, title, meta, body, scope) "
-    "VALUES (new.id, new.title, new.meta, new.body, new.scope); "
-    "END",
-)
+
+def _fts_ddl() -> tuple[str, ...]:
+    tables = ((SHARED_FTS, "<>"), (TRACKER_FTS, "="))
+    columns = "rowid, title, meta, body, scope"
+
+    def add(row: str) -> str:
+        return " ".join(
+            f"INSERT INTO {t}({columns}) SELECT {row}.id, {row}.title, {row}.meta, {row}.body, {row}.scope "
+            f"WHERE {row}.kind {op} 'tracker';"
+            for t, op in tables
+        )
+
+    def remove(row: str) -> str:
+        return " ".join(
+            f"INSERT INTO {t}({t}, {columns}) SELECT 'delete', {row}.id, {row}.title, {row}.meta, {row}.body, "
+            f"{row}.scope WHERE {row}.kind {op} 'tracker';"
+            for t, op in tables
+        )
+
+    return (
+        *(
+            f"CREATE VIRTUAL TABLE {t} USING fts5(title, meta, body, scope, content='search_entries', "
+            "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')"
+            for t, _ in tables
+        ),
+        f"CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN {add('new')} END",
+        f"CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN {remove('old')} END",
+        f"CREATE TRIGGER search_entries_au AFTER UPDATE ON search_entries BEGIN {remove('old')} {add('new')} END",
+    )
+
+
+SQLITE_DDL = _fts_ddl()
 SQLITE_DROP = (
     "DROP TRIGGER IF EXISTS search_entries_au",
     "DROP TRIGGER IF EXISTS search_entries_ad",
     "DROP TRIGGER IF EXISTS search_entries_ai",
-    "DROP TABLE IF EXISTS search_fts",
+    f"DROP TABLE IF EXISTS {TRACKER_FTS}",
+    f"DROP TABLE IF EXISTS {SHARED_FTS}",
 )
 POSTGRESQL_DDL = (
     "ALTER TABLE search_entries ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("

@@ -43,8 +43,9 @@ def test_parse_keeps_only_letters_and_digits():
         ("title", "d"),
         ("e",),
     ]
-    assert search_service.fts_expression(query, ["kproduct"]) == (
-        '({title meta body} : (("NEAR a") AND ("b") AND ("c") AND ("title d") AND ("e"))) AND (scope : (kproduct))'
+    assert search_service.fts_expression(query) == '(("NEAR a") AND ("b") AND ("c") AND ("title d") AND ("e"))'
+    assert search_service.fts_expression(search_service.parse("x zqxu1 "), ["zqxproduct"]) == (
+        '(("x")) AND (scope : (zqxproduct))'
     )
 
 

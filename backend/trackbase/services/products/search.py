@@ -19,14 +19,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
-from types import SimpleNamespace
 
 from sqlalchemy import bindparam, delete, event, func, insert, literal_column, select, text, true
 from sqlalchemy.orm import Session
 from sqlalchemy.types import UserDefinedType
 
 from ...extensions import db
-from ...models import SEARCH_KINDS, Comment, Document, Product, ProductTag, SearchEntry, Tracker
+from ...models import SCOPE_PREFIX, SEARCH_KINDS, Comment, Document, Product, ProductTag, SearchEntry, Tracker
 
 # Snippet markers: private-use characters stripped from all indexed text, so only the index's own
 # highlighting can produce them; escaping the snippet and then turning them into <mark> is safe.
@@ -34,14 +33,14 @@ _OPEN, _CLOSE = "\ue000", "\ue001"
 _STRIP = str.maketrans("", "", _OPEN + _CLOSE + "\x00")
 BODY_MAX_CHARS = 200_000  # a tsvector holds at most 1 MB; the head of a long document is what we index
 COUNT_CAP = 1000  # totals are counted up to here ("1000+"), never over every match
-RANK_WINDOW = 1000  # SQLite ranks at most this many of the newest matches (and of the newest title matches)
+RANK_WINDOW = 1000  # a broad query on SQLite is ranked among this many of its newest name matches too
 MIN_PREFIX = 2  # the FTS5 prefix index covers 2 and 3 characters; a 1-letter prefix matches whole words only
 _TOKEN = re.compile(r"[^\W_]+")
 _CHUNK = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _PG_CONFIG = "english"
 _PG_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A: title (A) counts most, then meta, then body
 _FTS_WEIGHTS = "10.0, 4.0, 1.0, 0.0"  # title, meta, body, scope
-_USER_COLUMNS = "{title meta body}"
+SHARED_FTS, TRACKER_FTS = "search_fts", "search_fts_trackers"
 
 
 def _clean(value: str | None, limit: int | None = None) -> str:
@@ -59,7 +58,7 @@ def _product_entry(product: Product, tags: list[str]) -> dict:
         "ref_id": product.id,
         "product_id": product.id,
         "owner_id": None,
-        "scope": "kproduct",
+        "scope": f"{SCOPE_PREFIX}product",
         "title": _clean(product.name),
         "meta": _clean(meta),
         "body": _clean(product.description, BODY_MAX_CHARS),
@@ -72,7 +71,7 @@ def _comment_entry(comment: Comment) -> dict:
         "ref_id": comment.id,
         "product_id": comment.product_id,
         "owner_id": None,
-        "scope": "kcomment",
+        "scope": f"{SCOPE_PREFIX}comment",
         "title": "",
         "meta": "",
         "body": _clean(comment.body, BODY_MAX_CHARS),
@@ -85,7 +84,7 @@ def _document_entry(document: Document) -> dict:
         "ref_id": document.id,
         "product_id": document.product_id,
         "owner_id": None,
-        "scope": "kdocument",
+        "scope": f"{SCOPE_PREFIX}document",
         "title": _clean(document.filename),
         "meta": "",
         "body": _clean(document.text, BODY_MAX_CHARS),
@@ -98,7 +97,7 @@ def _tracker_entry(tracker: Tracker) -> dict:
         "ref_id": tracker.id,
         "product_id": None,
         "owner_id": tracker.user_id,
-        "scope": f"ktracker u{tracker.user_id}",
+        "scope": f"{SCOPE_PREFIX}u{tracker.user_id}",
         "title": _clean(tracker.name),
         "meta": "",
         "body": _clean(tracker.description, BODY_MAX_CHARS),
@@ -272,7 +271,8 @@ def rebuild() -> dict[str, int]:
         ),
     }
     if connection.dialect.name == "sqlite":
-        connection.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
+        for table in (SHARED_FTS, TRACKER_FTS):
+            connection.execute(text(f"INSERT INTO {table}({table}) VALUES ('optimize')"))
     db.session.commit()
     return counts
 
@@ -315,6 +315,7 @@ def parse(q: str) -> Query:
             last = index == len(chunks) - 1
             # still typing the last word, or an explicit trailing *
             prefix = sign == "+" and (word.endswith("*") or (last and not q[-1:].isspace()))
+        tokens = tuple(t for t in tokens if not t.lower().startswith(SCOPE_PREFIX))  # reserved for scopes
         if not tokens:
             continue
         if prefix and len(tokens[-1]) < MIN_PREFIX:
@@ -343,24 +344,16 @@ def _fts_term(term: Term) -> str:
     return '"' + " ".join(term.tokens) + '"' + (" *" if term.prefix else "")
 
 
-def fts_expression(
-    query: Query, scopes: list[str], exclude_scopes: list[str] | None = None, columns: str = _USER_COLUMNS
-) -> str:
-    """The FTS5 MATCH text for a parsed query limited to `scopes` (tokens are letters and digits only).
-
-    With `exclude_scopes` instead, every entry but those scopes matches (cheaper when the excluded
-    scopes are small: FTS5 then never reads the big scope lists). `scopes` may still add entries back.
-    """
+def fts_expression(query: Query, scopes: list[str] | None = None, columns: str | None = None) -> str:
+    """The FTS5 MATCH text for a parsed query (tokens are letters and digits only), optionally limited
+    to entries with one of `scopes` and to the positive terms matching in `columns` (e.g. "{title}")."""
     positive = " AND ".join("(" + " OR ".join(_fts_term(t) for t in group) + ")" for group in query.groups)
-    expression = f"({columns} : ({positive}))"
+    expression = f"({columns} : ({positive}))" if columns else f"({positive})"
     if query.excluded:
-        expression = f"({expression} NOT {_USER_COLUMNS} : ({' OR '.join(_fts_term(t) for t in query.excluded)}))"
-    if exclude_scopes is None:
-        return f"{expression} AND (scope : ({' OR '.join(scopes)}))"
-    limited = f"({expression} NOT (scope : ({' OR '.join(exclude_scopes)})))"
-    if not scopes:
-        return limited
-    return f"{limited} OR ({expression} AND (scope : ({' OR '.join(scopes)})))"
+        expression = f"({expression} NOT ({' OR '.join(_fts_term(t) for t in query.excluded)}))"
+    if scopes:
+        expression = f"{expression} AND (scope : ({' OR '.join(scopes)}))"
+    return expression
 
 
 class TsQuery(UserDefinedType):
@@ -429,54 +422,65 @@ def snippet_html(raw: str) -> str:
     return escaped.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
 
 
-def _sqlite_match(query: Query, user, kinds: list[str], columns: str = _USER_COLUMNS) -> str:
-    own_trackers = f"u{int(user.id)}"
-    if set(kinds) >= {"product", "comment", "document"}:
-        # every shared kind: drop all trackers (a short list), add the caller's own back
-        scopes = [own_trackers] if "tracker" in kinds else []
-        return fts_expression(query, scopes, exclude_scopes=["ktracker"], columns=columns)
-    return fts_expression(query, [own_trackers if kind == "tracker" else f"k{kind}" for kind in kinds], columns=columns)
+_SHARED_KINDS = ("product", "comment", "document")
 
 
-def _window(match: str) -> list[tuple[int, float]]:
-    """The newest RANK_WINDOW matches of `match`, best first (bm25 is computed for those rows only)."""
+def _window(table: str, match: str, size: int) -> list[tuple[str, int, float, bool]]:
+    """The newest `size` matches of `match` in one FTS5 table as (table, rowid, score, title matched);
+    bm25 runs on those rows only (FTS5 walks its lists newest first and stops)."""
     rows = db.session.execute(
         text(
-            f"SELECT rowid, score FROM (SELECT rowid, -bm25(search_fts, {_FTS_WEIGHTS}) AS score FROM search_fts "
-            "WHERE search_fts MATCH :match ORDER BY rowid DESC LIMIT :window) ORDER BY score DESC, rowid DESC"
+            f"SELECT rowid, -bm25({table}, {_FTS_WEIGHTS}) AS score, bm25({table}, 1.0, 0.0, 0.0, 0.0) AS title "
+            f"FROM {table} WHERE {table} MATCH :match ORDER BY rowid DESC LIMIT :size"
         ),
-        {"match": match, "window": RANK_WINDOW},
+        {"match": match, "size": size},
     ).all()
-    return [(row.rowid, float(row.score)) for row in rows]
+    return [(table, row.rowid, float(row.score), row.title != 0) for row in rows]
+
+
+def _snippets(table: str, match: str, ids: list[int]) -> dict[int, str]:
+    """snippet() for a page's rows only: the body's best fragment, else the meta's, else the title's."""
+    if not ids:
+        return {}
+    found = db.session.execute(
+        text(
+            f"SELECT rowid, snippet({table}, 2, :o, :c, '…', 16), snippet({table}, 1, :o, :c, '…', 16), "
+            f"snippet({table}, 0, :o, :c, '…', 16) FROM {table} WHERE {table} MATCH :match AND rowid IN :ids"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"match": match, "o": _OPEN, "c": _CLOSE, "ids": ids},
+    ).all()
+    return {
+        rowid: next((s for s in (body, meta, title) if s and _OPEN in s), body or meta or "")
+        for rowid, body, meta, title in found
+    }
 
 
 def _ranked_sqlite(query: Query, user, kinds: list[str], limit: int, offset: int):
-    match = _sqlite_match(query, user, kinds)
-    total = db.session.scalar(
-        text("SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH :match LIMIT :cap)"),
-        {"match": match, "cap": COUNT_CAP + 1},
-    )
-    # Entries whose title matches (a product's name, a file name, a tracker's name) come first, then
-    # the rest, each by bm25; a broad query is ranked among its newest RANK_WINDOW matches of each.
-    titled = _window(_sqlite_match(query, user, kinds, columns="{title}"))
-    seen = {rowid for rowid, _ in titled}
-    ordered = titled + [hit for hit in _window(match) if hit[0] not in seen]
-    page = ordered[offset : offset + limit]
-    rows = [SimpleNamespace(rowid=rowid, score=score) for rowid, score in page]
+    # Shared entries and trackers live in two FTS5 tables: a search over every shared kind needs no
+    # filter at all (the fast path), and a tracker is only looked up under its owner's scope token.
+    shared = [k for k in kinds if k in _SHARED_KINDS]
+    matches: dict[str, str] = {}
+    scopes = None
+    if shared:
+        scopes = None if len(shared) == len(_SHARED_KINDS) else [f"{SCOPE_PREFIX}{k}" for k in shared]
+        matches[SHARED_FTS] = fts_expression(query, scopes)
+    if "tracker" in kinds:
+        matches[TRACKER_FTS] = fts_expression(query, [f"{SCOPE_PREFIX}u{int(user.id)}"])
+    # Name matches first (a product's name, a file name, a tracker's name), then the rest, each by
+    # bm25. One pass over the newest matches gives the ranking and the capped total; a broad query
+    # (more than COUNT_CAP matches) is ranked among those and among its newest name matches.
+    window = [hit for table, match in matches.items() for hit in _window(table, match, COUNT_CAP + 1)]
+    total = len(window)
+    if total > COUNT_CAP and shared:
+        titled = _window(SHARED_FTS, fts_expression(query, scopes, columns="{title}"), RANK_WINDOW)
+        seen = {(table, rowid) for table, rowid, _, _ in titled}
+        window = [(t, r, score, True) for t, r, score, _ in titled] + [w for w in window if (w[0], w[1]) not in seen]
+    window.sort(key=lambda w: (not w[3], -w[2], -w[1]))
+    page = window[offset : offset + limit]
     snippets: dict[int, str] = {}
-    if rows:
-        # snippet() only for this page's rows
-        found = db.session.execute(
-            text(
-                "SELECT rowid, snippet(search_fts, 2, :o, :c, '…', 16), snippet(search_fts, 1, :o, :c, '…', 16), "
-                "snippet(search_fts, 0, :o, :c, '…', 16) FROM search_fts WHERE search_fts MATCH :match "
-                "AND rowid IN :ids"
-            ).bindparams(bindparam("ids", expanding=True)),
-            {"match": match, "o": _OPEN, "c": _CLOSE, "ids": [r.rowid for r in rows]},
-        ).all()
-        for rowid, body, meta, title in found:
-            snippets[rowid] = next((s for s in (body, meta, title) if s and _OPEN in s), body or meta or "")
-    return [(r.rowid, float(r.score)) for r in rows], total or 0, snippets
+    for table, match in matches.items():
+        snippets.update(_snippets(table, match, [rowid for t, rowid, _, _ in page if t == table]))
+    return [(rowid, score) for _, rowid, score, _ in page], total, snippets
 
 
 def _ranked_postgresql(query: Query, user, kinds: list[str], limit: int, offset: int):
