@@ -19,7 +19,8 @@ faster than the scan.
 
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@localhost/postgres   (the PostgreSQL server; this default)
     BENCH_SCALE=0.1                                                        (a smaller data set, for a quick look)
-    BENCH_SQLITE_FILE=path   keep the SQLite database there and reuse it next time; BENCH_SQLITE_ONLY=1
+    BENCH_SQLITE_FILE=path   keep the SQLite database there and reuse it next time
+    BENCH_SQLITE_ONLY=1, BENCH_POSTGRESQL_ONLY=1   one side only
 """
 
 from __future__ import annotations
@@ -269,7 +270,8 @@ def main() -> int:
     kept = os.environ.get("BENCH_SQLITE_FILE")  # keep (and reuse) the SQLite database there
     tmp = tempfile.mkdtemp(prefix="search-bench-")
     try:
-        results.append(measure("sqlite", f"sqlite:///{kept or Path(tmp) / 'bench.db'}"))
+        if not os.environ.get("BENCH_POSTGRESQL_ONLY"):
+            results.append(measure("sqlite", f"sqlite:///{kept or Path(tmp) / 'bench.db'}"))
     finally:
         for child in Path(tmp).iterdir():
             child.unlink()

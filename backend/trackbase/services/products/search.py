@@ -439,15 +439,21 @@ def _window(table: str, match: str, size: int) -> list[tuple[str, int, float, bo
 
 
 def _snippets(table: str, match: str, ids: list[int]) -> dict[int, str]:
-    """snippet() for a page's rows only: the body's best fragment, else the meta's, else the title's."""
+    """snippet() for a page's rows only: the body's best fragment, else the meta's, else the title's.
+
+    One pass over the matches between the page's lowest and highest rowid: `+rowid IN` is applied
+    after FTS5 (a rowid IN handed to FTS5 would evaluate the query once per row, and a prefix term
+    would be expanded each time), and snippet() runs on the rows that pass it only.
+    """
     if not ids:
         return {}
     found = db.session.execute(
         text(
             f"SELECT rowid, snippet({table}, 2, :o, :c, '…', 16), snippet({table}, 1, :o, :c, '…', 16), "
-            f"snippet({table}, 0, :o, :c, '…', 16) FROM {table} WHERE {table} MATCH :match AND rowid IN :ids"
+            f"snippet({table}, 0, :o, :c, '…', 16) FROM {table} WHERE {table} MATCH :match "
+            "AND rowid BETWEEN :low AND :high AND +rowid IN :ids"
         ).bindparams(bindparam("ids", expanding=True)),
-        {"match": match, "o": _OPEN, "c": _CLOSE, "ids": ids},
+        {"match": match, "o": _OPEN, "c": _CLOSE, "ids": ids, "low": min(ids), "high": max(ids)},
     ).all()
     return {
         rowid: next((s for s in (body, meta, title) if s and _OPEN in s), body or meta or "")
