@@ -499,17 +499,25 @@ def _ranked_postgresql(query: Query, user, kinds: list[str], limit: int, offset:
         table.c.kind.in_(kinds),
         (table.c.kind != "tracker") | (table.c.owner_id == user.id),
     ]
-    score = func.ts_rank_cd(text(f"'{_PG_WEIGHTS}'::float4[]"), vector, q.c.q)
-    rows = db.session.execute(
-        select(table.c.id, score.label("score"))
+    # As on SQLite: the newest COUNT_CAP + 1 matches give the capped total and are ranked (name
+    # matches first, then ts_rank_cd); the rank runs on those rows only, outside the LIMIT.
+    matched = (
+        select(table.c.id, vector.label("v"))
         .select_from(table.join(q, true()))
         .where(*where)
-        .order_by(literal_column("score").desc(), table.c.id)
-        .limit(limit)
-        .offset(offset)
+        .order_by(table.c.id.desc())
+        .limit(COUNT_CAP + 1)
+        .subquery("matched")
+    )
+    again = select(pg_tsquery(query).label("q")).subquery("q2")
+    score = func.ts_rank_cd(text(f"'{_PG_WEIGHTS}'::float4[]"), matched.c.v, again.c.q)
+    titled = func.ts_filter(matched.c.v, literal_column("'{a}'")).op("@@")(again.c.q)
+    window = db.session.execute(
+        select(matched.c.id, score.label("score"), titled.label("titled")).select_from(matched.join(again, true()))
     ).all()
-    capped = select(table.c.id).select_from(table.join(q, true())).where(*where).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(capped))
+    total = len(window)
+    ordered = sorted(window, key=lambda w: (not w.titled, -w.score, -w.id))
+    rows = ordered[offset : offset + limit]
     snippets: dict[int, str] = {}
     if rows:
         options = (
