@@ -18,6 +18,7 @@ depends_on = None
 
 SHARED_FTS, TRACKER_FTS = "search_fts", "search_fts_trackers"
 
+
 def _fts_ddl() -> tuple[str, ...]:
     tables = ((SHARED_FTS, "<>"), (TRACKER_FTS, "="))
     columns = "rowid, title, meta, body, scope"
