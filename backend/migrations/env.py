@@ -84,6 +84,10 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    if conf_args.get("include_object") is None:
+        from trackbase.models.search import include_object
+
+        conf_args["include_object"] = include_object  # the full-text objects made by DDL, not by models
 
     connectable = get_engine()
 

@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from tests.support import Database
+from trackbase.models.search import include_object
 
 
 def test_upgrade_from_empty_matches_models(make_app):
@@ -21,7 +22,8 @@ def test_upgrade_from_empty_matches_models(make_app):
             upgrade()
             engine = create_engine(url)
             with engine.connect() as conn:
-                diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+                context = MigrationContext.configure(conn, opts={"include_object": include_object})
+                diff = compare_metadata(context, db.metadata)
                 tables = set(inspect(conn).get_table_names())
             engine.dispose()
             db.engine.dispose()

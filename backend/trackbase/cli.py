@@ -1,4 +1,4 @@
-"""Operator commands: `flask --app trackbase users|invitations|backup|restore ...`."""
+"""Operator commands: `flask --app trackbase users|invitations|search|backup|restore ...`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from .extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 invitations_cli = AppGroup("invitations", help="Manage invitations.")
+search_cli = AppGroup("search", help="Manage the search index.")
 
 
 def _fail(exc: ApiError) -> None:
@@ -81,10 +82,21 @@ def create_invitation_command(email: str, role: str, days: int | None) -> None:
     click.echo(invitation.code)
 
 
+@search_cli.command("reindex")
+def search_reindex_command() -> None:
+    """Rebuild the search index from every product, comment, document and tracker."""
+    from .services import products
+
+    counts = products.search.rebuild()
+    listed = ", ".join(f"{count} {kind}{'' if count == 1 else 's'}" for kind, count in counts.items())
+    click.echo(f"Search index rebuilt: {listed} ({sum(counts.values())} entries).")
+
+
 def register_cli(app: Flask) -> None:
     from .backup import backup_command, restore_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(invitations_cli)
+    app.cli.add_command(search_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -94,13 +94,12 @@ test('keyboard shortcuts: ? lists them, n opens a new tracker, / searches; typin
   await expect(name).toHaveValue('n/')
   await expect(page).toHaveURL(/\/trackers\/new$/)
 
-  // The tracker form has a search field of its own (the product picker); from a page without one,
-  // `/` goes to the inventory search.
+  // `/` focuses the header search from any page (the page stays where it is).
   await page.goto('/jobs')
   await page.locator('h1').click()
   await page.keyboard.press('/')
-  await expect(page).toHaveURL(/\/inventory/)
-  const search = page.getByPlaceholder('Search by name…')
+  await expect(page).toHaveURL(/\/jobs$/)
+  const search = page.getByRole('combobox', { name: 'Search everything' })
   await expect(search).toBeFocused()
   await page.keyboard.type('n/')
   await expect(search).toHaveValue('n/')

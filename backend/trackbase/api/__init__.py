@@ -37,6 +37,7 @@ from .jobs import JobListResource, JobResource
 from .ops import ConfigResource, HealthResource, OpenApiResource
 from .outbox import OutboxListResource, OutboxRetryResource
 from .products import ProductFacetsResource, ProductListResource, ProductResource
+from .search import SearchResource
 from .shop import (
     CartItemResource,
     CartResource,
@@ -124,6 +125,8 @@ def init_api(app: Flask) -> None:
     api.add_resource(ProductListResource, "/products", endpoint="products")
     api.add_resource(ProductFacetsResource, "/products/facets", endpoint="product_facets")
     api.add_resource(ProductResource, "/products/<int:product_id>", endpoint="product")
+    # search
+    api.add_resource(SearchResource, "/search", endpoint="search")
     # watching and export bundles
     api.add_resource(ProductWatchResource, "/products/<int:product_id>/watch", endpoint="product_watch")
     api.add_resource(ProductWatcherListResource, "/products/<int:product_id>/watchers", endpoint="product_watchers")

@@ -16,6 +16,7 @@ from .research import (
     ProductTag,
     ProductWatch,
 )
+from .search import SCOPE_PREFIX, SEARCH_KINDS, SearchEntry
 from .shop import EXPORT_STATUSES, MAX_QUANTITY, ORDER_STATUSES, CartItem, Order, OrderItem
 from .tracking import (
     TRACKER_FREQUENCIES,
@@ -58,6 +59,9 @@ __all__ = [
     "AvailabilityHistory",
     "InventoryPollRun",
     "InventorySource",
+    "SCOPE_PREFIX",
+    "SEARCH_KINDS",
+    "SearchEntry",
     "EXPORT_STATUSES",
     "MAX_QUANTITY",
     "ORDER_STATUSES",

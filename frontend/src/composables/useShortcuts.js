@@ -2,6 +2,7 @@ import { nextTick, onBeforeUnmount, onMounted, ref } from 'vue'
 import { useRouter } from 'vue-router'
 import { shortcutFor } from '../utils/shortcuts.js'
 
+const HEADER_SEARCH = 'input[data-header-search]'
 const SEARCH = 'input[type="search"]'
 
 /** Wait (up to `ms`) for a page's search field after a navigation. */
@@ -16,8 +17,8 @@ async function findSearch(ms = 3000) {
 }
 
 /**
- * The app's keyboard shortcuts: "/" focuses the page's search (the inventory's from pages without
- * one), "n" opens a new tracker, "?" shows the help dialog (`helpOpen`).
+ * The app's keyboard shortcuts: "/" focuses the header's search (the page's own search where the
+ * header has none, else the inventory's), "n" opens a new tracker, "?" shows the help dialog (`helpOpen`).
  */
 export function useShortcuts() {
   const router = useRouter()
@@ -27,7 +28,7 @@ export function useShortcuts() {
     if (action === 'help') helpOpen.value = true
     else if (action === 'new-tracker') router.push('/trackers/new')
     else if (action === 'search') {
-      let field = document.querySelector(SEARCH)
+      let field = document.querySelector(HEADER_SEARCH) || document.querySelector(SEARCH)
       if (!field) {
         await router.push('/inventory')
         field = await findSearch()

@@ -60,6 +60,12 @@ export const routes = [
     meta: { title: 'Edit product' },
   },
   {
+    path: '/search',
+    name: 'search',
+    component: () => import('../pages/SearchPage.vue'),
+    meta: { title: 'Search' },
+  },
+  {
     path: '/inventory',
     name: 'inventory',
     component: () => import('../pages/InventoryPage.vue'),

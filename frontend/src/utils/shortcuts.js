@@ -1,6 +1,6 @@
 // Keyboard shortcuts of the signed-in app; none of them fires while typing in a field.
 export const SHORTCUTS = [
-  { key: '/', action: 'search', label: 'Search (the inventory search from any page)' },
+  { key: '/', action: 'search', label: 'Search everything (the header search)' },
   { key: 'n', action: 'new-tracker', label: 'New tracker' },
   { key: '?', action: 'help', label: 'Show these shortcuts' },
   { key: 'Esc', action: null, label: 'Close a dialog or drawer' },

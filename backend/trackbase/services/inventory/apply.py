@@ -72,6 +72,7 @@ class Changes:
     published: list[dict] = field(default_factory=list)
     discontinued: list[int] = field(default_factory=list)
     new_availability: dict[str, str] = field(default_factory=dict)
+    renamed: set[int] = field(default_factory=set)  # updated rows whose searchable text changed
     counts: dict = field(default_factory=lambda: dict.fromkeys(_COUNT_KEYS, 0))
 
 
@@ -210,6 +211,8 @@ def compare_products(
             counts["unchanged"] += 1
             continue
         changes.updates.append({"b_id": row.id, **dict(zip(_Row._fields[2:], wanted, strict=True)), "updated_at": now})
+        if row[2:5] != wanted[:3]:
+            changes.renamed.add(row.id)
         if value != row.availability:
             changes.history.append(
                 {
@@ -263,9 +266,11 @@ def write_changes(run: InventoryPollRun, now: datetime, changes: Changes) -> Non
         "updated_at",
     )
     insert = upsert(table, ("source", "external_id"), refreshed).returning(table.c.id, table.c.external_id)
+    written: list[int] = []
     for start in range(0, len(changes.inserts), BATCH):
         # executemany with RETURNING: one compiled statement, batched by SQLAlchemy's insertmanyvalues
         for product_id, external_id in db.session.execute(insert, changes.inserts[start : start + BATCH]):
+            written.append(product_id)
             value = changes.new_availability[external_id]
             if value != "unknown":
                 changes.history.append(
@@ -284,6 +289,8 @@ def write_changes(run: InventoryPollRun, now: datetime, changes: Changes) -> Non
             db.session.execute(stmt, changes.updates[start : start + BATCH])
     if changes.history:
         db.session.execute(AvailabilityHistory.__table__.insert(), changes.history)
+    # Bulk statements pass the session's flush events by: index the rows whose text may have changed.
+    products.search.index_products(written + [u["b_id"] for u in changes.updates if u["b_id"] in changes.renamed])
     # Watchers hear of availability changes and discontinued products through the activity log.
     products.watch.record_availability_changes(changes.published, changes.discontinued, now)
     counts = changes.counts

@@ -6,7 +6,7 @@ Owns models/catalog.py; reads AvailabilityHistory, which the poll writes.
 
 from __future__ import annotations
 
-from . import activity, comments, digests, documents, export, markdown, mentions, watch
+from . import activity, comments, digests, documents, export, markdown, mentions, search, watch
 from .catalog import (
     SORTS,
     availability_history,
@@ -26,6 +26,7 @@ __all__ = [
     "mentions",
     "documents",
     "markdown",
+    "search",
     "LIST_SORTS",
     "ProductView",
     "create_product",

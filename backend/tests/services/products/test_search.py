@@ -1,0 +1,172 @@
+"""The search index stays in sync in the same transaction; the parser; the reindex command; the poll's rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tests.research_data import add_comment, add_document
+from tests.support import headers_for, make_product, make_tracker
+from trackbase.models import Comment, Document, SearchEntry
+from trackbase.services.products import search as search_service
+
+
+def found(user, q, **kw) -> list[tuple[str, int]]:
+    page = search_service.search(user, q, kw.get("kinds"), 1, 50)
+    return [(hit.kind, hit.id) for hit in page.items]
+
+
+def entries(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(SearchEntry))
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def test_parse_words_phrases_exclusions_and_or():
+    query = search_service.parse('alpha "beta gamma" -delta -"eps zeta" one OR two omeg')
+    terms = [[(t.tokens, t.prefix) for t in group] for group in query.groups]
+    assert terms == [
+        [(("alpha",), False)],
+        [(("beta", "gamma"), False)],
+        [(("one",), False), (("two",), False)],
+        [(("omeg",), True)],
+    ]
+    assert [t.tokens for t in query.excluded] == [("delta",), ("eps", "zeta")]
+
+
+def test_parse_keeps_only_letters_and_digits():
+    query = search_service.parse('NEAR(a* b) ^c {title}:d "e')
+    assert [t.tokens for group in query.groups for t in group] == [
+        ("NEAR", "a"),
+        ("b",),
+        ("c",),
+        ("title", "d"),
+        ("e",),
+    ]
+    assert search_service.fts_expression(query) == '(("NEAR a") AND ("b") AND ("c") AND ("title d") AND ("e"))'
+    assert search_service.fts_expression(search_service.parse("x zqxu1 "), ["zqxproduct"]) == (
+        '(("x")) AND (scope : (zqxproduct))'
+    )
+
+
+def test_a_one_letter_last_word_is_not_a_prefix():
+    assert search_service.parse("bond a").groups[-1][0].prefix is False
+    assert search_service.parse("bond ab").groups[-1][0].prefix is True
+
+
+# ---------------------------------------------------------------- sync
+
+
+def test_product_edit_through_the_api_moves_its_entry(client, db, user):
+    headers = headers_for(user)
+    product = client.post("/api/products", json={"name": "Obsidian trust"}, headers=headers).get_json()["product"]
+    assert found(user, "obsidian") == [("product", product["id"])]
+    response = client.patch(
+        f"/api/products/{product['id']}", json={"name": "Basalt trust", "tags": ["volcanic"]}, headers=headers
+    )
+    assert response.status_code == 200
+    assert found(user, "obsidian") == []
+    assert found(user, "basalt") == found(user, "volcanic") == [("product", product["id"])]
+    client.patch(f"/api/products/{product['id']}", json={"tags": []}, headers=headers)
+    assert found(user, "volcanic") == []
+
+
+def test_product_delete_takes_its_comments_and_documents_entries(client, db, user):
+    product = make_product(db, user, name="Doomed widget")
+    add_comment(product, user, "A doomed remark")
+    add_document(product, user, "notes.txt", b"doomed document text")
+    assert len(found(user, "doomed")) == 3
+    response = client.delete(f"/api/products/{product.id}", headers=headers_for(user))
+    assert response.status_code == 204
+    assert found(user, "doomed") == []
+    assert entries(db) == 0
+
+
+def test_comment_edit_and_delete_follow_in_the_same_commit(db, user):
+    product = make_product(db, user, name="Quiet product")
+    comment = add_comment(product, user, "Original marmalade remark")
+    assert found(user, "marmalade") == [("comment", comment.id)]
+    comment.body = "Revised treacle remark"
+    db.session.commit()
+    assert found(user, "marmalade") == []
+    assert found(user, "treacle") == [("comment", comment.id)]
+    db.session.delete(db.session.get(Comment, comment.id))
+    db.session.commit()
+    assert found(user, "treacle") == []
+
+
+def test_a_rolled_back_change_leaves_the_index_as_it_was(db, user):
+    product = make_product(db, user, name="Steady name")
+    product.name = "Flighty name"
+    db.session.flush()
+    assert found(user, "flighty") == [("product", product.id)]  # same transaction: already searchable
+    db.session.rollback()
+    assert found(user, "flighty") == []
+    assert found(user, "steady") == [("product", product.id)]
+
+
+def test_document_text_arriving_later_is_indexed_and_deletion_removes_it(client, db, user):
+    product = make_product(db, user, name="Cobalt refiner")
+    document = add_document(product, user, "later.pdf", b"%PDF-1.4", content_type="application/pdf")
+    assert found(user, "hydrometallurgy") == []
+    row = db.session.get(Document, document.id)
+    row.text, row.text_status = "Hydrometallurgy yields rose", "indexed"
+    db.session.commit()
+    assert found(user, "hydrometallurgy") == [("document", document.id)]
+    response = client.delete(f"/api/documents/{document.id}", headers=headers_for(user))
+    assert response.status_code == 204
+    assert found(user, "hydrometallurgy") == []
+
+
+def test_tracker_edit_and_delete_and_its_owners_deletion(db, user, make_user):
+    tracker = make_tracker(db, user, name="Pilates minutes")
+    assert found(user, "pilates") == [("tracker", tracker.id)]
+    tracker.name = "Yoga minutes"
+    db.session.commit()
+    assert found(user, "pilates") == [] and found(user, "yoga") == [("tracker", tracker.id)]
+    db.session.delete(tracker)
+    db.session.commit()
+    assert found(user, "yoga") == []
+    other = make_user("leaving@example.com")
+    make_tracker(db, other, name="Rowing metres")
+    db.session.delete(other)
+    db.session.commit()
+    assert entries(db) == 0
+
+
+def test_reindex_command_rebuilds_from_the_rows_and_prints_counts(app, db, user):
+    product = make_product(db, user, name="Reindexed asset")
+    add_comment(product, user, "first")
+    add_comment(product, user, "second")
+    add_document(product, user, "a.txt", b"alpha text")
+    tracker = make_tracker(db, user, name="Reindexed tracker")
+    db.session.execute(SearchEntry.__table__.delete())
+    db.session.commit()
+    assert found(user, "reindexed") == []
+    result = app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "1 product, 2 comments, 1 document, 1 tracker (5 entries)" in result.output
+    assert set(found(user, "reindexed")) == {("product", product.id), ("tracker", tracker.id)}
+    assert entries(db) == 5
+
+
+def test_rows_the_poll_writes_are_indexed_and_renames_reindexed(db, user, sim):
+    from sqlalchemy import update
+
+    from tests.support import poll
+    from trackbase.models import InventorySource, Product
+
+    poll()
+    supplier = db.session.scalars(select(Product).where(Product.source == "supplier").order_by(Product.id)).first()
+    assert entries(db) == db.session.scalar(select(func.count()).select_from(Product)) > 0
+    assert ("product", supplier.id) in found(user, f'"{supplier.name}"', kinds=["product"])
+    # a row changed behind the poll's back (bulk statements, index kept consistent by hand) is put right
+    db.session.execute(update(Product).where(Product.id == supplier.id).values(name="Scrambledname"))
+    search_service.index_products([supplier.id])
+    db.session.execute(update(InventorySource).values(etag=None))  # the next poll reads the lists again
+    db.session.commit()
+    assert found(user, "scrambledname") == [("product", supplier.id)]
+    poll()
+    db.session.expire_all()
+    assert db.session.get(Product, supplier.id).name != "Scrambledname"
+    assert found(user, "scrambledname") == []
