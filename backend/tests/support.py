@@ -96,12 +96,19 @@ class Mailbox:
         with self._cond:
             self.messages.clear()
 
-    def wait_for(self, count: int = 1, timeout: float = 20.0, to: str | None = None):
-        """Block until `count` messages (to `to`, if given) arrived; return them."""
+    def wait_for(self, count: int = 1, timeout: float = 20.0, to: str | None = None, subject: str | None = None):
+        """Block until `count` messages (to `to`, with `subject` in their subject, if given) arrived; return them.
+
+        Filter by subject where an earlier test's worker may still deliver mail to the same address."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                found = [m for m in self.messages if to is None or to.lower() in str(m["To"]).lower()]
+                found = [
+                    m
+                    for m in self.messages
+                    if (to is None or to.lower() in str(m["To"]).lower())
+                    and (subject is None or subject.lower() in str(m["Subject"]).lower())
+                ]
                 if len(found) >= count:
                     return found
                 remaining = deadline - time.monotonic()

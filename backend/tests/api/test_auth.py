@@ -147,7 +147,7 @@ def test_deactivated_user_token_stops_working_at_once(client, user, admin_header
 
 def _reset_email(client, smtp):
     assert client.post("/api/auth/reset", json={"email": "member@example.com"}).status_code == 200
-    message = smtp.wait_for(1, to="member@example.com")[0]
+    message = smtp.wait_for(1, to="member@example.com", subject="Password reset instructions")[0]
     token = re.search(r"http://trackbase\.test/reset\?token=(\S+)", body_text(message)).group(1)
     return token, message
 

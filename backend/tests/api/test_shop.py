@@ -210,7 +210,7 @@ def test_checkout_emails_a_confirmation_with_lines_and_total(
 ):
     put_item(client, auth_headers, make_product("Winter gloves", 1250).id, 2)
     order_id = checkout(client, auth_headers).get_json()["order"]["id"]
-    message = smtp.wait_for(1, to=user.email)[0]
+    message = smtp.wait_for(1, to=user.email, subject=f"Your order {order_id[:8]}")[0]
     text = body_text(message)
     assert order_id in text
     assert "2 x Winter gloves at €12.50 = €25.00" in text  # money in the user's locale (English by default)
