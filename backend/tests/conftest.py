@@ -6,8 +6,10 @@ import atexit
 import os
 import shutil
 import tempfile
+import time
 
 import pytest
+import sqlalchemy.exc
 from flask.testing import FlaskClient
 
 from tests import openapi_check
@@ -124,10 +126,19 @@ def _clean_state(request, app, redis_url):
     yield
     _db.session.rollback()
     _db.session.remove()
-    with _db.engine.begin() as conn:
-        for table in reversed(_db.metadata.sorted_tables):
-            if table.name != "roles":
-                conn.execute(table.delete())
+    # A task the test started may still be writing (the in-process worker): on PostgreSQL the two can
+    # deadlock, and the database aborts one of them; the cleanup is then run again.
+    for attempt in range(5):
+        try:
+            with _db.engine.begin() as conn:
+                for table in reversed(_db.metadata.sorted_tables):
+                    if table.name != "roles":
+                        conn.execute(table.delete())
+            break
+        except sqlalchemy.exc.OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
     redis_lib.Redis.from_url(redis_url).flushdb()
     ctx.pop()
 

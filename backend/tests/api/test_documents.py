@@ -245,7 +245,8 @@ def _rss_kib(field: str) -> int:
 
 
 def test_a_20_mb_upload_is_streamed_not_held_in_memory(client, db, product, auth_headers):
-    """Measured: about 6 MiB of peak growth streamed, 22 MiB when the file is read into memory."""
+    """Measured: about 6 MiB of peak growth streamed, 22 MiB when the file is read into memory (the
+    bound leaves room for the in-process worker's threads, which share the measured process)."""
     from trackbase.models import Document
 
     body = MultipartBody(20 * 1024 * 1024)
@@ -262,7 +263,7 @@ def test_a_20_mb_upload_is_streamed_not_held_in_memory(client, db, product, auth
     assert answer.status_code == 201, answer.get_json()
     document = db.session.get(Document, answer.get_json()["document"]["id"])
     assert document.size_bytes == 20 * 1024 * 1024 and document.content_type == "image/png"
-    assert peak_growth_mib < 12, f"the upload grew the process by {peak_growth_mib:.1f} MiB"
+    assert peak_growth_mib < 16, f"the upload grew the process by {peak_growth_mib:.1f} MiB"
 
 
 def test_a_body_without_a_length_is_cut_at_the_limit_with_413(client, db, product, auth_headers, one_mb_limit):
