@@ -142,7 +142,7 @@ test('CSV import reports bad rows, then imports; export and report run as jobs',
   await expect(exportJob).toHaveAttribute('data-status', 'succeeded', { timeout: 30_000 })
   const href = await exportJob.getByRole('link', { name: 'Download result' }).getAttribute('href')
   const csv = await (await request.get(href)).text()
-  expect(csv.split('\n')[0]).toBe('tracker,type,timestamp,value,note')
+  expect(csv.split('\r\n')[0]).toBe('tracker,type,timestamp,value,note') // CRLF rows, as RFC 4180 writes them
   expect(csv).toContain('Weight,numeric,2026-01-02T08:00:00Z,81.5,imported')
 
   await page.getByLabel('Report period').selectOption('last_30_days')
