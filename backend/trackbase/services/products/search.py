@@ -33,7 +33,7 @@ _OPEN, _CLOSE = "\ue000", "\ue001"
 _STRIP = str.maketrans("", "", _OPEN + _CLOSE + "\x00")
 BODY_MAX_CHARS = 200_000  # a tsvector holds at most 1 MB; the head of a long document is what we index
 COUNT_CAP = 1000  # totals are counted up to here ("1000+"), never over every match
-BODY_WINDOW = 200  # on SQLite the body of this many of the newest matches is read for the score and snippet
+BODY_WINDOW = 100  # on SQLite the body of this many of the newest matches is read for the score and snippet
 MIN_PREFIX = 2  # the FTS5 prefix index covers 2 and 3 characters; a 1-letter prefix matches whole words only
 _TOKEN = re.compile(r"[^\W_]+")
 _CHUNK = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -497,13 +497,14 @@ def _fragment(highlighted: str, size: int = SNIPPET_WORDS) -> str:
     if len(words) <= size:
         return " ".join(words)
     marks = [int(_OPEN in w) for w in words]
-    best, best_count = 0, -1
-    for start in range(0, len(words) - size + 1):
-        count = sum(marks[start : start + size])
+    count = sum(marks[:size])
+    best, best_count = 0, count
+    for start in range(1, len(words) - size + 1):  # slide the window one word at a time
+        count += marks[start + size - 1] - marks[start - 1]
         if count > best_count:
             best, best_count = start, count
     if best_count > 0:  # start a couple of words before the first match, when there is room
-        first = next(i for i in range(best, best + size) if marks[i])
+        first = marks.index(1, best)
         best = max(0, min(first - 2, len(words) - size))
     piece = " ".join(words[best : best + size])
     before = " ".join(words[:best])
