@@ -503,9 +503,9 @@ def _fragment(highlighted: str, size: int = SNIPPET_WORDS) -> str:
         count += marks[start + size - 1] - marks[start - 1]
         if count > best_count:
             best, best_count = start, count
-    if best_count > 0:  # start a couple of words before the first match, when there is room
+    if best_count > 0:  # start a word or two before the first match, when there is room
         first = marks.index(1, best)
-        best = max(0, min(first - 2, len(words) - size))
+        best = max(0, min(first - min(2, (size - 1) // 2), len(words) - size))
     piece = " ".join(words[best : best + size])
     before = " ".join(words[:best])
     if before.rfind(_OPEN) > before.rfind(_CLOSE):  # a match runs into the window
