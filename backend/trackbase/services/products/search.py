@@ -460,16 +460,14 @@ def _window(table: str, match: str) -> list[_Candidate]:
         seen[0] += 1
         return int(seen[0] <= BODY_WINDOW)
 
-    raw = db.session.connection().connection.driver_connection
+    raw = db.session.connection().connection.driver_connection  # the sqlite3 connection, for its rows as they are
     raw.create_function("trackbase_search_body_wanted", 0, body_wanted)
-    rows = db.session.execute(
-        text(
-            f"SELECT rowid, highlight({table}, 0, :o, :c), highlight({table}, 1, :o, :c), "
-            f"CASE WHEN trackbase_search_body_wanted() THEN highlight({table}, 2, :o, :c) END "
-            f"FROM {table} WHERE {table} MATCH :match ORDER BY rowid DESC LIMIT :size"
-        ),
-        {"match": match, "o": _OPEN, "c": _CLOSE, "size": COUNT_CAP + 1},
-    ).all()
+    rows = raw.execute(
+        f"SELECT rowid, highlight({table}, 0, ?1, ?2), highlight({table}, 1, ?1, ?2), "
+        f"CASE WHEN trackbase_search_body_wanted() THEN highlight({table}, 2, ?1, ?2) END "
+        f"FROM {table} WHERE {table} MATCH ?3 ORDER BY rowid DESC LIMIT ?4",
+        (_OPEN, _CLOSE, match, COUNT_CAP + 1),
+    ).fetchall()
     return [_Candidate(table, rowid, title or "", meta or "", body) for rowid, title, meta, body in rows]
 
 
