@@ -232,3 +232,21 @@ def test_matches_past_the_body_window_still_get_their_snippets(db, user, monkeyp
         window = search_service._window(search_service.SHARED_FTS, '("pyroclastite")')
         assert [c.body is not None for c in window] == [True, False, False, False, False]
         assert window[0].rowid > window[1].rowid and _OPEN in window[0].body
+
+
+def test_a_broad_unfinished_word_is_ranked_among_its_whole_word_matches(db, user, monkeypatch):
+    monkeypatch.setattr(search_service, "COUNT_CAP", 2)
+    whole = [make_product(db, user, name=f"Quillomar lot {i}") for i in range(3)]
+    longer = make_product(db, user, name="Quillomarine lot")  # the newest, a longer word
+    page = search_service.search(user, "quillomar", None, 1, 20)
+    ids = {hit.id for hit in page.items}
+    assert page.total == 2 and page.total_capped is True
+    if db.engine.dialect.name == "sqlite":
+        # the word as typed already has more than COUNT_CAP matches: those are ranked
+        assert ids == {p.id for p in whole}
+    else:  # PostgreSQL ranks the newest COUNT_CAP + 1 matches of the prefix
+        assert longer.id in ids and len(ids) == 3
+    monkeypatch.setattr(search_service, "COUNT_CAP", 10)
+    page = search_service.search(user, "quillomar", None, 1, 20)
+    assert {hit.id for hit in page.items} == {p.id for p in [*whole, longer]} and page.total == 4
+    assert search_service.parse("quillomar").groups[0][0].prefix  # still a prefix as parsed
