@@ -591,15 +591,15 @@ def _ranked_sqlite(query: Query, user, kinds: list[str], limit: int, offset: int
     if shared:
         scopes = None if len(shared) == len(_SHARED_KINDS) else [f"{SCOPE_PREFIX}{k}" for k in shared]
         matches[SHARED_FTS] = fts_expression(query, scopes)
+        # A prefix longer than the prefix index makes FTS5 merge the whole lists of every word starting
+        # with it before it returns a row (7 ms for the commonest word of the benchmark, 0.3 ms as a
+        # whole word): when the word as typed already matches more than COUNT_CAP entries, the total is
+        # "1000+" either way and the newest matches of the whole word are the ones ranked.
         whole = _whole_words(query)
         if whole is not None and _broad(SHARED_FTS, fts_expression(whole, scopes)):
             matches[SHARED_FTS] = fts_expression(whole, scopes)
     if "tracker" in kinds:
         matches[TRACKER_FTS] = fts_expression(query, [f"{SCOPE_PREFIX}u{int(user.id)}"])
-    # A prefix longer than the prefix index makes FTS5 merge the whole lists of every word starting
-    # with it before it returns a row (7 ms for the commonest word of the benchmark, 0.3 ms as a
-    # whole word): when the word as typed already matches more than COUNT_CAP entries, the total is
-    # "1000+" either way and the newest matches of the whole word are the ones ranked.
     # Name matches first (a product's name, a file name, a tracker's name), then the rest, each by
     # score. One pass over the newest COUNT_CAP + 1 matches gives the capped total and the rows to
     # rank (a broad query is ranked among those, as on PostgreSQL).
