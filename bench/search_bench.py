@@ -144,6 +144,12 @@ def build(url: str, corpus: Text) -> float:
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
+    else:
+        # `flask search reindex` ends its process, and closing the database folds the write-ahead log
+        # back into it; this process keeps its connections, so do the same, or every read would first
+        # look its page up among the hundreds of MB of log the build wrote (about twice the time).
+        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.session.commit()
     return elapsed
 
 

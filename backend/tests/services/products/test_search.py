@@ -9,6 +9,8 @@ from tests.support import headers_for, make_product, make_tracker
 from trackbase.models import Comment, Document, SearchEntry
 from trackbase.services.products import search as search_service
 
+_OPEN = search_service._OPEN
+
 
 def found(user, q, **kw) -> list[tuple[str, int]]:
     page = search_service.search(user, q, kw.get("kinds"), 1, 50)
@@ -170,3 +172,81 @@ def test_rows_the_poll_writes_are_indexed_and_renames_reindexed(db, user, sim):
     db.session.expire_all()
     assert db.session.get(Product, supplier.id).name != "Scrambledname"
     assert found(user, "scrambledname") == []
+
+
+# ---------------------------------------------------------------- ranking and snippets
+
+
+def test_more_hits_rank_higher_and_a_name_hit_above_all(db, user):
+    product = make_product(db, user, name="Plain holding")
+    once = add_comment(product, user, "the glimmerite seam is thin and the rest of this note is about other rock")
+    thrice = add_comment(product, user, "glimmerite here, glimmerite there, glimmerite everywhere")
+    named = make_product(db, user, name="Glimmerite assay", description="an assay")
+    page = search_service.search(user, "glimmerite ", None, 1, 20)
+    assert [(hit.kind, hit.id) for hit in page.items] == [
+        ("product", named.id),
+        ("comment", thrice.id),
+        ("comment", once.id),
+    ]
+    assert page.items[0].score > page.items[1].score > page.items[2].score > 0
+    assert page.total == 3 and page.total_capped is False
+
+
+def test_a_long_body_gives_a_short_fragment_around_the_match(db, user):
+    product = make_product(db, user, name="Long notes")
+    words = [f"filler{i}" for i in range(120)]
+    words[70] = "obsidianite"
+    add_comment(product, user, " ".join(words))
+    snippet = search_service.search(user, "obsidianite ", None, 1, 20).items[0].snippet_html
+    assert "<mark>obsidianite</mark>" in snippet
+    assert "filler69" in snippet and "filler0 " not in snippet and "filler119" not in snippet
+    assert len(snippet) < 400
+
+
+def test_fragment_picks_the_busiest_words_and_keeps_markers_balanced():
+    o, c = "\ue000", "\ue001"
+    text = " ".join(["w"] * 30 + [f"{o}red", f"copper{c}"] + ["w"] * 5 + [f"{o}red{c}"] + ["w"] * 30)
+    piece = search_service._fragment(text)
+    assert piece.startswith("…") and piece.endswith("…")
+    assert piece.count(o) == piece.count(c) == 2 and f"{o}red copper{c}" in piece
+    cut = search_service._fragment(" ".join(["w"] * 20 + [f"{o}a", "b", "c", f"d{c}"]), size=2)
+    assert cut == f"…{o}a b{c}…"  # the phrase runs past the window: closed at its edge
+    assert search_service._fragment("short text") == "short text"
+
+
+def test_matches_past_the_body_window_still_get_their_snippets(db, user, monkeypatch):
+    # On SQLite only the newest BODY_WINDOW bodies are read in the ranking pass; older hits on the
+    # page get their snippet from the name or meta if those matched, else from FTS5's snippet().
+    monkeypatch.setattr(search_service, "BODY_WINDOW", 1)
+    product = make_product(db, user, name="Window check")
+    older = [add_comment(product, user, f"note {i} about pyroclastite deposits") for i in range(3)]
+    named = make_product(db, user, name="Pyroclastite fund", description="pyroclastite in the description too")
+    newest = add_comment(product, user, "latest pyroclastite reading")
+    page = search_service.search(user, "pyroclastite ", None, 1, 20)
+    by_ref = {(hit.kind, hit.id): hit for hit in page.items}
+    assert set(by_ref) == {("product", named.id), ("comment", newest.id)} | {("comment", c.id) for c in older}
+    assert page.items[0].id == named.id
+    for hit in page.items:
+        assert "<mark>Pyroclastite</mark>" in hit.snippet_html or "<mark>pyroclastite</mark>" in hit.snippet_html
+    if db.engine.dialect.name == "sqlite":  # the ranking pass read the newest body only
+        window = search_service._window(search_service.SHARED_FTS, '("pyroclastite")')
+        assert [c.body is not None for c in window] == [True, False, False, False, False]
+        assert window[0].rowid > window[1].rowid and _OPEN in window[0].body
+
+
+def test_a_broad_unfinished_word_is_ranked_among_its_whole_word_matches(db, user, monkeypatch):
+    monkeypatch.setattr(search_service, "COUNT_CAP", 2)
+    whole = [make_product(db, user, name=f"Quillomar lot {i}") for i in range(3)]
+    longer = make_product(db, user, name="Quillomarine lot")  # the newest, a longer word
+    page = search_service.search(user, "quillomar", None, 1, 20)
+    ids = {hit.id for hit in page.items}
+    assert page.total == 2 and page.total_capped is True
+    if db.engine.dialect.name == "sqlite":
+        # the word as typed already has more than COUNT_CAP matches: those are ranked
+        assert ids == {p.id for p in whole}
+    else:  # PostgreSQL ranks the newest COUNT_CAP + 1 matches of the prefix
+        assert longer.id in ids and len(ids) == 3
+    monkeypatch.setattr(search_service, "COUNT_CAP", 10)
+    page = search_service.search(user, "quillomar", None, 1, 20)
+    assert {hit.id for hit in page.items} == {p.id for p in [*whole, longer]} and page.total == 4
+    assert search_service.parse("quillomar").groups[0][0].prefix  # still a prefix as parsed

@@ -33,13 +33,13 @@ _OPEN, _CLOSE = "\ue000", "\ue001"
 _STRIP = str.maketrans("", "", _OPEN + _CLOSE + "\x00")
 BODY_MAX_CHARS = 200_000  # a tsvector holds at most 1 MB; the head of a long document is what we index
 COUNT_CAP = 1000  # totals are counted up to here ("1000+"), never over every match
-RANK_WINDOW = 1000  # a broad query on SQLite is ranked among this many of its newest name matches too
+BODY_WINDOW = 100  # on SQLite the body of this many of the newest matches is read for the score and snippet
 MIN_PREFIX = 2  # the FTS5 prefix index covers 2 and 3 characters; a 1-letter prefix matches whole words only
+PREFIX_INDEXED = 3  # the longest prefix the FTS5 prefix index covers (prefix='2 3')
 _TOKEN = re.compile(r"[^\W_]+")
 _CHUNK = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _PG_CONFIG = "english"
 _PG_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A: title (A) counts most, then meta, then body
-_FTS_WEIGHTS = "10.0, 4.0, 1.0, 0.0"  # title, meta, body, scope
 SHARED_FTS, TRACKER_FTS = "search_fts", "search_fts_trackers"
 
 
@@ -425,23 +425,115 @@ def snippet_html(raw: str) -> str:
 _SHARED_KINDS = ("product", "comment", "document")
 
 
-def _window(table: str, match: str, size: int) -> list[tuple[str, int, float, bool]]:
-    """The newest `size` matches of `match` in one FTS5 table as (table, rowid, score, title matched);
-    bm25 runs on those rows only (FTS5 walks its lists newest first and stops)."""
-    rows = db.session.execute(
-        text(
-            f"SELECT rowid, -bm25({table}, {_FTS_WEIGHTS}) AS score, bm25({table}, 1.0, 0.0, 0.0, 0.0) AS title "
-            f"FROM {table} WHERE {table} MATCH :match ORDER BY rowid DESC LIMIT :size"
-        ),
-        {"match": match, "size": size},
-    ).all()
-    return [(table, row.rowid, float(row.score), row.title != 0) for row in rows]
+_K1, _B = 1.2, 0.75  # the usual BM25 constants (FTS5's bm25 uses the same)
+_NAME_W, _META_W, _BODY_W = 10.0, 4.0, 1.0  # a hit in the name counts most, then meta, then body
+SNIPPET_WORDS = 16
+
+
+@dataclass
+class _Candidate:
+    table: str
+    rowid: int
+    title: str  # the field as highlight() returns it: the whole text, each match between the markers
+    meta: str
+    body: str | None  # None past BODY_WINDOW: the body was not read
+    score: float = 0.0
+
+    @property
+    def titled(self) -> bool:
+        return _OPEN in self.title
+
+
+def _window(table: str, match: str) -> list[_Candidate]:
+    """The newest COUNT_CAP + 1 matches of `match` in one FTS5 table, each with its name and meta
+    highlighted, and its body for the newest BODY_WINDOW only.
+
+    One statement: FTS5 walks its lists newest first and stops at the LIMIT, and highlight() only
+    re-reads the row it is on. bm25() is not used: its first call counts every row matching each
+    phrase of the query over the whole table (a full pass for a common word or a phrase), which is
+    what made broad queries slow; the score is computed in `_score` from the highlights instead.
+    The body's highlight (the long part) is skipped past the newest BODY_WINDOW rows by a per-call
+    counter (CASE evaluates it lazily, row by row, in rowid order).
+    """
+    seen = [0]
+
+    def body_wanted() -> int:
+        seen[0] += 1
+        return int(seen[0] <= BODY_WINDOW)
+
+    raw = db.session.connection().connection.driver_connection  # the sqlite3 connection, for its rows as they are
+    raw.create_function("trackbase_search_body_wanted", 0, body_wanted)
+    rows = raw.execute(
+        f"SELECT rowid, highlight({table}, 0, ?1, ?2), highlight({table}, 1, ?1, ?2), "
+        f"CASE WHEN trackbase_search_body_wanted() THEN highlight({table}, 2, ?1, ?2) END "
+        f"FROM {table} WHERE {table} MATCH ?3 ORDER BY rowid DESC LIMIT ?4",
+        (_OPEN, _CLOSE, match, COUNT_CAP + 1),
+    ).fetchall()
+    return [_Candidate(table, rowid, title or "", meta or "", body) for rowid, title, meta, body in rows]
+
+
+def _score(candidates: list[_Candidate]) -> None:
+    """BM25 over the weighted count of highlighted hits (name 10, meta 4, body 1), normalised by the
+    entry's length (in characters) against the candidates' average; no term rarity (that needs a
+    pass over every match, see `_window`). A body past BODY_WINDOW counts no hits and the average
+    body length."""
+    bodies = [len(c.body) for c in candidates if c.body is not None]
+    body_avg = sum(bodies) / len(bodies) if bodies else 0.0
+    lengths = [len(c.title) + len(c.meta) + (len(c.body) if c.body is not None else body_avg) for c in candidates]
+    average = (sum(lengths) / len(lengths) if lengths else 0.0) or 1.0
+    for candidate, length in zip(candidates, lengths, strict=True):
+        hits = _NAME_W * candidate.title.count(_OPEN) + _META_W * candidate.meta.count(_OPEN)
+        if candidate.body is not None:
+            hits += _BODY_W * candidate.body.count(_OPEN)
+        norm = _K1 * (1 - _B + _B * length / average)
+        candidate.score = hits * (_K1 + 1) / (hits + norm) if hits else 0.0
+
+
+def _fragment(highlighted: str, size: int = SNIPPET_WORDS) -> str:
+    """The `size` words of a highlighted field with the most matches in them (the first such), with
+    "…" where the field goes on; markers cut by the window's edges are closed or reopened."""
+    words = highlighted.split()
+    if len(words) <= size:
+        return " ".join(words)
+    marks = [int(_OPEN in w) for w in words]
+    count = sum(marks[:size])
+    best, best_count = 0, count
+    for start in range(1, len(words) - size + 1):  # slide the window one word at a time
+        count += marks[start + size - 1] - marks[start - 1]
+        if count > best_count:
+            best, best_count = start, count
+    if best_count > 0:  # start a word or two before the first match, when there is room
+        first = marks.index(1, best)
+        best = max(0, min(first - min(2, (size - 1) // 2), len(words) - size))
+    piece = " ".join(words[best : best + size])
+    before = " ".join(words[:best])
+    if before.rfind(_OPEN) > before.rfind(_CLOSE):  # a match runs into the window
+        piece = _OPEN + piece
+    if piece.rfind(_OPEN) > piece.rfind(_CLOSE):
+        piece += _CLOSE
+    return ("…" if best > 0 else "") + piece + ("…" if best + size < len(words) else "")
+
+
+def _snippet(candidate: _Candidate) -> str | None:
+    """The body's best fragment if it matched, else the meta's, else the name's. A body past
+    BODY_WINDOW was not read: the meta's or the name's fragment if they matched, else None (the
+    caller asks FTS5 for the body's)."""
+    fields = (
+        (candidate.meta, candidate.title)
+        if candidate.body is None
+        else (candidate.body, candidate.meta, candidate.title)
+    )
+    for field in fields:
+        if _OPEN in field:
+            return _fragment(field)
+    return None if candidate.body is None else _fragment(candidate.body or candidate.meta)
 
 
 def _snippets(table: str, match: str, ids: list[int]) -> dict[int, str]:
-    """snippet() for a page's rows only: the body's best fragment, else the meta's, else the title's.
+    """snippet() for rows whose body `_window` did not read: the body's best fragment, else the meta's,
+    else the title's.
 
-    One pass over the matches between the page's lowest and highest rowid: `+rowid IN` is applied
+    One pass over the matches between the lowest and highest rowid asked for: `+rowid IN` is applied
     after FTS5 (a rowid IN handed to FTS5 would evaluate the query once per row, and a prefix term
     would be expanded each time), and snippet() runs on the rows that pass it only.
     """
@@ -461,32 +553,72 @@ def _snippets(table: str, match: str, ids: list[int]) -> dict[int, str]:
     }
 
 
+def _whole_words(query: Query) -> Query | None:
+    """The query with its prefix terms longer than the prefix index covers taken as whole words,
+    or None when it has none."""
+    changed = False
+    groups = []
+    for group in query.groups:
+        terms = []
+        for term in group:
+            if term.prefix and len(term.tokens[-1]) > PREFIX_INDEXED:
+                term = Term(term.tokens, False)
+                changed = True
+            terms.append(term)
+        groups.append(tuple(terms))
+    return Query(tuple(groups), query.excluded) if changed else None
+
+
+def _broad(table: str, match: str) -> bool:
+    """Whether `match` has more than COUNT_CAP matches (FTS5 stops at the LIMIT: cheap for whole words)."""
+    return (
+        db.session.execute(
+            text(
+                f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH :match "
+                "ORDER BY rowid DESC LIMIT :size)"
+            ),
+            {"match": match, "size": COUNT_CAP + 1},
+        ).scalar_one()
+        > COUNT_CAP
+    )
+
+
 def _ranked_sqlite(query: Query, user, kinds: list[str], limit: int, offset: int):
     # Shared entries and trackers live in two FTS5 tables: a search over every shared kind needs no
     # filter at all (the fast path), and a tracker is only looked up under its owner's scope token.
     shared = [k for k in kinds if k in _SHARED_KINDS]
     matches: dict[str, str] = {}
-    scopes = None
     if shared:
         scopes = None if len(shared) == len(_SHARED_KINDS) else [f"{SCOPE_PREFIX}{k}" for k in shared]
         matches[SHARED_FTS] = fts_expression(query, scopes)
+        # A prefix longer than the prefix index makes FTS5 merge the whole lists of every word starting
+        # with it before it returns a row (7 ms for the commonest word of the benchmark, 0.3 ms as a
+        # whole word): when the word as typed already matches more than COUNT_CAP entries, the total is
+        # "1000+" either way and the newest matches of the whole word are the ones ranked.
+        whole = _whole_words(query)
+        if whole is not None and _broad(SHARED_FTS, fts_expression(whole, scopes)):
+            matches[SHARED_FTS] = fts_expression(whole, scopes)
     if "tracker" in kinds:
         matches[TRACKER_FTS] = fts_expression(query, [f"{SCOPE_PREFIX}u{int(user.id)}"])
     # Name matches first (a product's name, a file name, a tracker's name), then the rest, each by
-    # bm25. One pass over the newest matches gives the ranking and the capped total; a broad query
-    # (more than COUNT_CAP matches) is ranked among those and among its newest name matches.
-    window = [hit for table, match in matches.items() for hit in _window(table, match, COUNT_CAP + 1)]
+    # score. One pass over the newest COUNT_CAP + 1 matches gives the capped total and the rows to
+    # rank (a broad query is ranked among those, as on PostgreSQL).
+    window = [hit for table, match in matches.items() for hit in _window(table, match)]
     total = len(window)
-    if total > COUNT_CAP and shared:
-        titled = _window(SHARED_FTS, fts_expression(query, scopes, columns="{title}"), RANK_WINDOW)
-        seen = {(table, rowid) for table, rowid, _, _ in titled}
-        window = [(t, r, score, True) for t, r, score, _ in titled] + [w for w in window if (w[0], w[1]) not in seen]
-    window.sort(key=lambda w: (not w[3], -w[2], -w[1]))
+    _score(window)
+    window.sort(key=lambda w: (not w.titled, -w.score, -w.rowid))
     page = window[offset : offset + limit]
     snippets: dict[int, str] = {}
-    for table, match in matches.items():
-        snippets.update(_snippets(table, match, [rowid for t, rowid, _, _ in page if t == table]))
-    return [(rowid, score) for _, rowid, score, _ in page], total, snippets
+    unread: dict[str, list[int]] = {}
+    for candidate in page:
+        snippet = _snippet(candidate)
+        if snippet is None:
+            unread.setdefault(candidate.table, []).append(candidate.rowid)
+        else:
+            snippets[candidate.rowid] = snippet
+    for table, ids in unread.items():
+        snippets.update(_snippets(table, matches[table], ids))
+    return [(c.rowid, c.score) for c in page], total, snippets
 
 
 def _ranked_postgresql(query: Query, user, kinds: list[str], limit: int, offset: int):
