@@ -150,12 +150,68 @@ for (const run of runs) {
       for (const [path, heading] of [
         ['/admin/invitations', 'Admin'],
         ['/admin/users', 'Admin'],
+        ['/admin/orders', 'Admin'],
+        ['/admin/outbox', 'Admin'],
         ['/jobs', 'Jobs'],
       ]) {
         await page.goto(path)
         await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible()
         await expectAccessible(page, path)
       }
+    })
+
+    test(`research and shop pages (${run.name})`, async ({ page, request }) => {
+      const member = await registerMember(request, `axe-research-${run.name.replace(' ', '-')}`)
+      const headers = member.headers
+      const tag = Date.now().toString(36)
+      const created = await request.post('/api/products', {
+        headers,
+        data: {
+          name: `Axe${tag} Bond`,
+          category: 'Bonds',
+          price: 99.5,
+          tags: ['fixed income'],
+          description: '## Thesis\n\nA **senior** note; see [the prospectus](https://example.com).',
+        },
+      })
+      const product = (await created.json()).product
+      await request.post(`/api/products/${product.id}/comments`, {
+        headers,
+        data: { body: `First look at axe${tag}: *solid* coupon.` },
+      })
+      await request.post(`/api/products/${product.id}/documents`, {
+        headers,
+        multipart: { file: { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(`axe${tag} notes`) } },
+      })
+      await request.put(`/api/cart/items/${product.id}`, { headers, data: { quantity: 1 } })
+      await signIn(page, member.email, member.password)
+
+      await page.goto('/shop/checkout')
+      await expect(page.locator('h1').first()).toBeVisible()
+      await expectAccessible(page, '/shop/checkout')
+      const placed = await request.post('/api/checkout', { headers: { ...headers, 'Idempotency-Key': `axe-${tag}` } })
+      const order = (await placed.json()).order
+      const me = (await (await request.get('/api/me', { headers })).json()).user
+      for (const [path, ready] of [
+        ['/products', `Axe${tag} Bond`],
+        [`/products/${product.id}`, 'First look at'],
+        [`/products/${product.id}/edit`, null],
+        ['/products/new', null],
+        [`/search?q=axe${tag}`, 'notes.txt'],
+        ['/orders', null],
+        [`/orders/${order.id}`, `Axe${tag} Bond`],
+        [`/members/${me.id}`, null],
+        ['/watch/unsubscribe?token=forged', null],
+      ]) {
+        await page.goto(path)
+        await expect(page.locator('h1').first()).toBeVisible()
+        if (ready) await expect(page.getByText(ready).first()).toBeVisible()
+        await expectAccessible(page, path)
+      }
+      await page.goto(`/products/${product.id}`)
+      await page.getByRole('combobox', { name: 'Search everything' }).fill(`axe${tag}`)
+      await expect(page.getByRole('listbox', { name: 'Search results' }).getByRole('option').first()).toBeVisible()
+      await expectAccessible(page, 'header search results')
     })
   })
 }
