@@ -63,6 +63,20 @@ describe('AppShellSearch', () => {
     wrapper.unmount()
   })
 
+  it('stays open when focused and typed into again right after a blur (its pending close is cancelled)', async () => {
+    searchAll.mockResolvedValue(answer())
+    const wrapper = mount(AppShellSearch, { attachTo: document.body })
+    const input = wrapper.get('input[role="combobox"]')
+    await input.trigger('blur') // e.g. a hit was just opened
+    await input.trigger('focus')
+    await input.setValue('acme')
+    await vi.advanceTimersByTimeAsync(400)
+    await flushPromises()
+    expect(input.attributes('aria-expanded')).toBe('true')
+    expect(wrapper.findAll('[role="option"]')).toHaveLength(3)
+    wrapper.unmount()
+  })
+
   it('aborts the request of an older query so its late answer never shows', async () => {
     let firstSignal
     searchAll.mockImplementationOnce((params, { signal }) => {
