@@ -465,7 +465,7 @@ class BenchEnvironment:
 
     def __init__(self, *, ratelimit: str = "1000000 per minute", redis_cpus: set[int] | None = None,
                  extra_env: dict | None = None, email: str = "bench@example.com",
-                 password: str = "bench-password-9"):
+                 password: str = "tidal-orbit-5823-quartz"):
         self.ratelimit = ratelimit
         self.redis_cpus = redis_cpus
         self.extra_env = dict(extra_env or {})
