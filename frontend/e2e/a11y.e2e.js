@@ -2,7 +2,7 @@
 // critical violation fails the test, listed with the rule, the help text and the elements.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { admin, createInvitationViaApi, expect, signIn, snap, test, uniqueEmail } from './fixtures.js'
+import { admin, createInvitationViaApi, expect, registerMember, signIn, snap, test, uniqueEmail } from './fixtures.js'
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
@@ -22,17 +22,6 @@ async function expectAccessible(page, label) {
   await expect(page.locator('.app-loading')).toHaveCount(0)
   const found = await seriousViolations(page)
   expect(found, `${label}:\n  ${found.join('\n  ')}`).toEqual([])
-}
-
-async function registerMember(request, prefix) {
-  const email = uniqueEmail(prefix)
-  const password = 'member-password-1'
-  const invitation = await createInvitationViaApi(request, email)
-  const registered = await request.post('/api/auth/register', { data: { email, password, invitation: invitation.code } })
-  expect(registered.ok()).toBeTruthy()
-  const login = await request.post('/api/auth/login', { data: { email, password } })
-  const { token } = await login.json()
-  return { email, password, headers: { 'Authentication-Token': token } }
 }
 
 async function seedTrackers(request, headers) {

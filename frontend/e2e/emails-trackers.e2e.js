@@ -4,21 +4,10 @@
 import { spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createInvitationViaApi, expect, signIn, snap, test, uniqueEmail, waitForMail } from './fixtures.js'
+import { expect, registerMember, signIn, snap, test, waitForMail } from './fixtures.js'
 
 const backendDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'backend')
 const python = join(process.env.E2E_VENV_BIN || join(backendDir, '..', '.venv', 'bin'), 'python')
-
-async function registerMember(request, prefix) {
-  const email = uniqueEmail(prefix)
-  const password = 'member-password-1'
-  const invitation = await createInvitationViaApi(request, email)
-  const registered = await request.post('/api/auth/register', { data: { email, password, invitation: invitation.code } })
-  expect(registered.ok()).toBeTruthy()
-  const login = await request.post('/api/auth/login', { data: { email, password } })
-  const { token } = await login.json()
-  return { email, password, headers: { 'Authentication-Token': token } }
-}
 
 async function makeTracker(request, headers, data) {
   const created = await request.post('/api/trackers', { headers, data })

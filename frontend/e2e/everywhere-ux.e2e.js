@@ -1,17 +1,6 @@
 // App-wide: dark mode (the device's preference, a header switch kept on this device, Settings to go
 // back to "follow the device") and keyboard shortcuts ("/", "n", "?"), ignored while typing.
-import { createInvitationViaApi, expect, signIn, snap, test, uniqueEmail } from './fixtures.js'
-
-async function registerMember(request, prefix) {
-  const email = uniqueEmail(prefix)
-  const password = 'member-password-1'
-  const invitation = await createInvitationViaApi(request, email)
-  const registered = await request.post('/api/auth/register', { data: { email, password, invitation: invitation.code } })
-  expect(registered.ok()).toBeTruthy()
-  const login = await request.post('/api/auth/login', { data: { email, password } })
-  const { token } = await login.json()
-  return { email, password, headers: { 'Authentication-Token': token } }
-}
+import { expect, registerMember, signIn, snap, test } from './fixtures.js'
 
 async function seed(request, headers) {
   const made = await request.post('/api/trackers', { headers, data: { name: 'Sleep', type: 'duration' } })

@@ -142,3 +142,29 @@ export async function expectNoSeriousAxeViolations(page, label) {
     .map((v) => `${v.impact} ${v.id}: ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`)
   expect(found, `${label}:\n  ${found.join('\n  ')}`).toEqual([])
 }
+
+/** A new member registered by invitation through the API; their email, password and token headers. */
+export async function registerMember(request, prefix) {
+  const email = uniqueEmail(prefix)
+  const password = 'member-password-1'
+  const invitation = await createInvitationViaApi(request, email)
+  const registered = await request.post('/api/auth/register', { data: { email, password, invitation: invitation.code } })
+  expect(registered.ok()).toBeTruthy()
+  const login = await request.post('/api/auth/login', { data: { email, password } })
+  const { token } = await login.json()
+  return { email, password, headers: { 'Authentication-Token': token } }
+}
+
+/** Content-Security-Policy violations the page reports, collected for the end of a test. */
+export async function watchCsp(page) {
+  const violations = []
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text())
+  })
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`)
+    })
+  })
+  return violations
+}

@@ -1,23 +1,9 @@
 // Products against the real API: create → product page → edit → list search and filters → a tracker
 // linked through the picker → delete; screenshots on desktop and phone; no CSP violations.
-import { admin, expect, signIn, snap, test } from './fixtures.js'
+import { admin, expect, signIn, snap, test, watchCsp } from './fixtures.js'
 
 const DESKTOP = { width: 1366, height: 850 }
 const PHONE = { width: 390, height: 844 }
-
-/** Record Content-Security-Policy violations the page reports. */
-async function watchCsp(page) {
-  const violations = []
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) violations.push(message.text())
-  })
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`)
-    })
-  })
-  return violations
-}
 
 test('create, read, edit, find, link a tracker and delete a product', async ({ page }) => {
   const violations = await watchCsp(page)

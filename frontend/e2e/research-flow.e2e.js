@@ -2,24 +2,10 @@
 // create a product → upload a document (a real progress bar, the upload slowed by Chromium's network
 // emulation) → comment → the header search finds the document's words → watch → export with its
 // progress and the emailed bundle; desktop and phone screenshots; no CSP violation anywhere.
-import { admin, expect, signIn, snap, test, waitForMail } from './fixtures.js'
+import { admin, expect, signIn, snap, test, waitForMail, watchCsp } from './fixtures.js'
 
 const DESKTOP = { width: 1366, height: 850 }
 const PHONE = { width: 390, height: 844 }
-
-/** Content-Security-Policy violations the page reports, collected for the end of the test. */
-async function watchCsp(page) {
-  const violations = []
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) violations.push(message.text())
-  })
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`)
-    })
-  })
-  return violations
-}
 
 /** Record every value the upload progress bars show, as the page renders them. */
 async function recordProgress(page) {

@@ -1,17 +1,6 @@
 // Trackers end to end: create every kind, quick log, the tracker page with its chart and logs,
 // a refused type change, CSV import errors and success, CSV export and an emailed report.
-import { createInvitationViaApi, expect, signIn, snap, test, uniqueEmail, waitForMail } from './fixtures.js'
-
-async function registerMember(request, prefix) {
-  const email = uniqueEmail(prefix)
-  const password = 'member-password-1'
-  const invitation = await createInvitationViaApi(request, email)
-  const registered = await request.post('/api/auth/register', { data: { email, password, invitation: invitation.code } })
-  expect(registered.ok()).toBeTruthy()
-  const login = await request.post('/api/auth/login', { data: { email, password } })
-  const { token } = await login.json()
-  return { email, password, headers: { 'Authentication-Token': token } }
-}
+import { expect, registerMember, signIn, snap, test, waitForMail } from './fixtures.js'
 
 async function seedWeight(request, headers) {
   const created = await request.post('/api/trackers', {

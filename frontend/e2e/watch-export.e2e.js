@@ -1,18 +1,7 @@
 // Watching and export bundles against the real API and worker: watch a supplier product, export it,
 // get the email, download the ZIP by its signed link, see the job in the SPA, and the unsubscribe page.
 import { join } from 'node:path'
-import { admin, createInvitationViaApi, expect, signIn, snap, test, uniqueEmail, waitForMail } from './fixtures.js'
-
-async function registerMember(request, prefix) {
-  const email = uniqueEmail(prefix)
-  const password = 'member-password-1'
-  const invitation = await createInvitationViaApi(request, email)
-  const registered = await request.post('/api/auth/register', { data: { email, password, invitation: invitation.code } })
-  expect(registered.ok()).toBeTruthy()
-  const login = await request.post('/api/auth/login', { data: { email, password } })
-  const { token } = await login.json()
-  return { email, password, headers: { 'Authentication-Token': token } }
-}
+import { admin, expect, registerMember, signIn, snap, test, waitForMail } from './fixtures.js'
 
 /** A supplier product once the worker's first poll has landed. */
 async function supplierProduct(request) {
